@@ -1,0 +1,66 @@
+"""The library's records as the rest of the app sees them (shared by CLI, search, export, GUI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A paper seen in one imported digest."""
+
+    digest_id: int
+    label: str | None
+    position: int  # 1-based position of the paper in that digest
+    upvotes: int | None = None
+
+
+@dataclass(slots=True)
+class Paper:
+    """One distinct paper with the user's state."""
+
+    id: str
+    title: str
+    abstract: str
+    authors_count: int | None = None
+    organization: str | None = None
+    published: dt.date | None = None
+    upvotes: int | None = None
+    links: list[str] = field(default_factory=list)
+    starred: bool = False
+    read: bool = False
+    read_at: dt.datetime | None = None
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+    sightings: list[Sighting] = field(default_factory=list)
+    added_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The paper JSON object used by every ``--json`` output."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors_count": self.authors_count,
+            "organization": self.organization,
+            "published": self.published.isoformat() if self.published else None,
+            "upvotes": self.upvotes,
+            "links": list(self.links),
+            "starred": self.starred,
+            "read": self.read,
+            "read_at": _iso(self.read_at),
+            "note": self.note,
+            "tags": list(self.tags),
+            "sightings": [
+                {"digest": s.digest_id, "label": s.label, "position": s.position}
+                for s in self.sightings
+            ],
+            "added_at": _iso(self.added_at),
+        }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
