@@ -1,0 +1,7 @@
+"""Allow ``python -m readinglist``."""
+
+import sys
+
+from readinglist.cli import main
+
+sys.exit(main())

@@ -1,0 +1,74 @@
+"""The ``readinglist`` command line: the same core as the desktop app, one module per command group.
+
+Each module named in ``COMMAND_MODULES`` exposes ``register(subparsers)``; every subcommand sets
+``run=function(args) -> int`` as its default. With no subcommand the desktop app opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from readinglist import __version__
+from readinglist.cli.common import CliError
+
+COMMAND_MODULES = ("library",)
+
+DESCRIPTION = """\
+Reading List: a personal library built from machine-learning paper digests.
+
+Run with no command to open the desktop app. The library lives in the folder
+named by READINGLIST_HOME, or in your platform's data folder.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readinglist",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"readinglist {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the desktop app on the built-in sample library, in a temporary folder",
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the main window, wait a second and exit (checks an installed app starts)",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"readinglist.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    try:
+        if run is None:
+            return _open_desktop_app(args)
+        return run(args)
+    except CliError as error:
+        print(f"readinglist: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        print("readinglist: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `readinglist list | head` closes our stdout early; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+def _open_desktop_app(args: argparse.Namespace) -> int:
+    # Qt is imported only here, so every other command (and --version) works without a display.
+    from readinglist.gui.app import run
+
+    return run(demo=args.demo, smoke_test=args.smoke_test)

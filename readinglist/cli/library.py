@@ -1,0 +1,331 @@
+"""Commands over the library itself: import, list, show, stats, and the user's marks on papers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from readinglist.cli.common import (
+    ProgressBar,
+    fail,
+    open_library,
+    paper_line,
+    print_json,
+    resolve_ids,
+    shorten,
+)
+
+if TYPE_CHECKING:
+    from readinglist.library import ImportReport, Library
+    from readinglist.library.model import Paper
+
+SORTS = ("added", "published", "upvotes", "title", "seen", "read_at")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(
+        "import",
+        help="import digest files or folders (and Reading List JSON exports)",
+        description="Import digest files, or folders of them (searched recursively). A file "
+        "already imported is recognised and skipped; a file that is not a digest is refused with "
+        "the reason while the others still import. Exit status 1 when any file was refused.",
+    )
+    command.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.set_defaults(run=run_import)
+
+    command = subparsers.add_parser("list", help="list papers, newest first")
+    state = command.add_mutually_exclusive_group()
+    state.add_argument("--read", action="store_true", help="only papers marked read")
+    state.add_argument("--unread", action="store_true", help="only papers not marked read")
+    command.add_argument("--starred", action="store_true", help="only starred papers")
+    command.add_argument("--tag", metavar="T", help="only papers tagged T")
+    command.add_argument(
+        "--digest", metavar="LABEL", help='only papers seen in a digest with this label ("Mar 14")'
+    )
+    command.add_argument("--sort", choices=SORTS, default="added", help="order (default: added)")
+    command.add_argument("--limit", type=_positive, metavar="N", help="show at most N papers")
+    command.add_argument("--json", action="store_true", help="print a JSON array of papers")
+    command.set_defaults(run=run_list)
+
+    command = subparsers.add_parser("show", help="show one paper in full")
+    command.add_argument("id", metavar="ID", help="a paper id, or any unique prefix of one")
+    command.add_argument("--json", action="store_true", help="print the paper as JSON")
+    command.set_defaults(run=run_show)
+
+    for name, field, value, text in (
+        ("star", "starred", True, "star papers"),
+        ("unstar", "starred", False, "remove the star from papers"),
+        ("read", "read", True, "mark papers read"),
+        ("unread", "read", False, "mark papers unread"),
+    ):
+        command = subparsers.add_parser(name, help=text)
+        command.add_argument("ids", nargs="+", metavar="ID")
+        command.set_defaults(run=run_mark, field=field, value=value)
+
+    command = subparsers.add_parser(
+        "note", help="write, append to or clear a paper's note", description="Set a paper's note."
+    )
+    command.add_argument("id", metavar="ID")
+    command.add_argument("text", nargs="?", metavar="TEXT", help="the note (or use --file)")
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--file", type=Path, metavar="F", help="read the note from F (- for stdin)")
+    source.add_argument("--clear", action="store_true", help="delete the note")
+    command.add_argument("--append", action="store_true", help="add to the end of the note")
+    command.set_defaults(run=run_note)
+
+    for name, text in (("tag", "add tags to a paper"), ("untag", "remove tags from a paper")):
+        command = subparsers.add_parser(name, help=text)
+        command.add_argument("id", metavar="ID")
+        command.add_argument("tags", nargs="+", metavar="TAG")
+        command.set_defaults(run=run_tag, add=name == "tag")
+
+    command = subparsers.add_parser("stats", help="counts, library folder and size")
+    command.add_argument("--json", action="store_true", help="print the figures as JSON")
+    command.set_defaults(run=run_stats)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from readinglist.library import ImportProgress
+
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        fail("no such file or folder: " + ", ".join(missing), 1)
+    with open_library() as library:
+        digest_paths, exports = _split_exports(args.paths)
+        reports: list[ImportReport] = []
+        bar = ProgressBar("importing")
+        try:
+            if digest_paths:
+                for step in library.import_files(digest_paths):
+                    if isinstance(step, ImportProgress):
+                        bar.update(step.bytes_done, step.bytes_total, step.file.name)
+                        continue
+                    reports.append(step)
+                    if not args.json:
+                        bar.close()
+                        _print_report(step)
+        finally:
+            bar.close()
+        merged = [_merge_export(library, path, args.json) for path in exports]
+    refused = any(report.status == "refused" for report in reports) or any(
+        item is None for item in merged
+    )
+    if args.json:
+        print_json([report.to_json() for report in reports] + [m for m in merged if m])
+    elif len(reports) > 1:
+        new = sum(report.new for report in reports)
+        known = sum(report.known for report in reports)
+        bad = sum(report.status == "refused" for report in reports)
+        print(f"{len(reports)} files: {new} new papers, {known} already known, {bad} refused")
+    return 1 if refused else 0
+
+
+def _split_exports(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Separate our own JSON exports (restored by merging) from digest files and folders."""
+    try:
+        from readinglist.export.json_import import is_json_export
+    except ImportError:  # the export package is optional for plain digest imports
+        return paths, []
+    exports = [path for path in paths if path.is_file() and is_json_export(path)]
+    return [path for path in paths if path not in exports], exports
+
+
+def _merge_export(library: Library, path: Path, as_json: bool) -> dict | None:
+    from readinglist.export.json_import import ExportRefused, merge_json_file
+
+    try:
+        report = merge_json_file(library, path)
+    except ExportRefused as error:
+        print(f"{path}: refused: {error}", file=sys.stderr)
+        return None
+    if not as_json:
+        print(f"{path}: {report}")
+    return report.to_json()
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.status == "refused":
+        print(f"{report.path}: refused: {report.refused}")
+        return
+    if report.status == "already-imported":
+        print(f"{report.path}: already imported, nothing changed")
+        return
+    label = f" [{report.label}]" if report.label else ""
+    warnings = f", {len(report.warnings)} warnings" if report.warnings else ""
+    print(f"{report.path}{label}: {report.new} new, {report.known} already known{warnings}")
+    for warning in report.warnings:
+        print(f"  line {warning.line}: {warning.message}")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from readinglist.library import PaperFilter
+
+    read = True if args.read else False if args.unread else None
+    paper_filter = PaperFilter(
+        starred=True if args.starred else None, read=read, tag=args.tag, digest=args.digest
+    )
+    with open_library() as library:
+        papers = library.list_papers(paper_filter, sort=args.sort, limit=args.limit)
+    if args.json:
+        print_json([paper.to_json() for paper in papers])
+        return 0
+    for paper in papers:
+        print(paper_line(paper))
+    if not papers:
+        print("no papers", file=sys.stderr)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with open_library() as library:
+        (paper_id,) = resolve_ids(library, [args.id])
+        paper = library.get(paper_id)
+    if args.json:
+        print_json(paper.to_json())
+    else:
+        print(format_paper(paper))
+    return 0
+
+
+def format_paper(paper: Paper) -> str:
+    """A paper in full, for reading in a terminal."""
+    lines = [paper.title, "=" * min(len(paper.title), 100)]
+    facts = [f"id {paper.id}"]
+    if paper.published:
+        facts.append(f"published {paper.published.isoformat()}")
+    if paper.authors_count is not None:
+        plural = "s" if paper.authors_count != 1 else ""
+        facts.append(f"{paper.authors_count} author{plural}")
+    if paper.organization:
+        facts.append(paper.organization)
+    if paper.upvotes is not None:
+        facts.append(f"{paper.upvotes} upvotes")
+    lines.append(" · ".join(facts))
+    marks = []
+    if paper.starred:
+        marks.append("★ starred")
+    if paper.read:
+        when = f" {paper.read_at.date().isoformat()}" if paper.read_at else ""
+        marks.append(f"✓ read{when}")
+    if paper.tags:
+        marks.append("tags: " + ", ".join(paper.tags))
+    if marks:
+        lines.append("   ".join(marks))
+    seen = ", ".join(s.label or f"digest {s.digest_id}" for s in paper.sightings)
+    if seen:
+        lines.append(f"seen in: {seen}")
+    lines += ["", paper.abstract]
+    if paper.links:
+        lines += ["", "links:"] + [f"  {link}" for link in paper.links]
+    if paper.note:
+        lines += ["", "note:"] + [f"  {line}" for line in paper.note.splitlines()]
+    return "\n".join(lines)
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    with open_library() as library:
+        stats = library.stats()
+    if args.json:
+        print_json({key: str(value) if isinstance(value, Path) else value
+                    for key, value in stats.items()})
+        return 0
+    rows = [
+        ("papers", stats["papers"]),
+        ("read", stats["read"]),
+        ("unread", stats["unread"]),
+        ("starred", stats["starred"]),
+        ("with notes", stats["notes"]),
+        ("tags", stats["tags"]),
+        ("digests", stats["digests"]),
+        ("library", stats["path"]),
+        ("size", _human_size(stats["size_bytes"])),
+    ]
+    for name, value in rows:
+        print(f"{name:<11}{value}")
+    return 0
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+# --- the user's marks ---------------------------------------------------------------------------
+
+
+def run_mark(args: argparse.Namespace) -> int:
+    with open_library() as library:
+        ids = resolve_ids(library, args.ids)
+        if args.field == "starred":
+            changed = library.set_starred(ids, args.value)
+        else:
+            changed = library.set_read(ids, args.value)
+        for paper in library.papers(ids):
+            print(paper_line(paper))
+    unchanged = len(set(ids)) - len(changed)
+    if unchanged:
+        print(f"{unchanged} already so, unchanged", file=sys.stderr)
+    return 0
+
+
+def run_note(args: argparse.Namespace) -> int:
+    if args.clear and (args.text is not None or args.append):
+        fail("--clear takes no text and no --append", 2)
+    if args.file is not None and args.text is not None:
+        fail("give the note as TEXT or with --file, not both", 2)
+    if not args.clear and args.file is None and args.text is None:
+        fail("give the note as TEXT, with --file F, or use --clear", 2)
+    if args.file is not None:
+        text = sys.stdin.read() if str(args.file) == "-" else _read_text(args.file)
+    else:
+        text = "" if args.clear else args.text
+    with open_library() as library:
+        (paper_id,) = resolve_ids(library, [args.id])
+        if args.append:
+            old = library.get(paper_id).note
+            text = f"{old.rstrip()}\n{text}" if old.strip() else text
+        library.set_note(paper_id, text)
+        paper = library.get(paper_id)
+    print(f"{paper.id}  {shorten(paper.title, 60)}: " + ("note cleared" if not text else
+          f"note saved ({len(paper.note)} characters)"))
+    return 0
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read the note from {path}: {error}", 1)
+
+
+def run_tag(args: argparse.Namespace) -> int:
+    with open_library() as library:
+        (paper_id,) = resolve_ids(library, [args.id])
+        if args.add:
+            library.add_tags([paper_id], args.tags)
+        else:
+            library.remove_tags([paper_id], args.tags)
+        paper = library.get(paper_id)
+    tags = ", ".join(paper.tags) if paper.tags else "no tags"
+    print(f"{paper.id}  {shorten(paper.title, 60)}: {tags}")
+    return 0
