@@ -1,0 +1,54 @@
+"""What makes two digest entries the same paper, and how papers and tags are named."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+ID_LENGTH = 10
+
+# Invisible characters that editors and web pages slip into titles; they must not split words.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
+)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    # Combining marks (Devanagari vowel signs...) are not \w, yet they belong to their word.
+    return "".join(ch if unicodedata.category(ch)[0] == "M" else " " for ch in match.group())
+
+
+def title_key(title: str) -> str:
+    """The identity of a paper: its title with Unicode width, case, punctuation and spaces folded.
+
+    "U-Net: A" and "U Net  a" give the same key; Greek letters and digits are kept, so
+    "PIXART-δ" and "PIXART-α" stay two papers.
+    """
+    text = unicodedata.normalize("NFKC", title).translate(_INVISIBLE).casefold()
+    if text.isascii():
+        folded = _NON_WORD.sub(" ", text)
+    else:
+        folded = _NON_WORD.sub(_fold_run, text)
+    return " ".join(folded.split())
+
+
+def key_digest(key: str) -> str:
+    """The full hex digest a paper id is a prefix of."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def paper_id(key: str, length: int = ID_LENGTH) -> str:
+    """The short, stable id of the paper whose title key is ``key`` (same on every machine)."""
+    return key_digest(key)[:length]
+
+
+def tag_name(tag: str) -> str:
+    """A tag as the user typed it, trimmed and with inner whitespace collapsed (case kept)."""
+    return " ".join(unicodedata.normalize("NFC", tag).split())
+
+
+def tag_key(tag: str) -> str:
+    """What makes two tags the same tag: the name, case-insensitively."""
+    return tag_name(tag).casefold()

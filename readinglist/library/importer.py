@@ -1,0 +1,207 @@
+"""Writing one digest's papers into the store, in batches, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from readinglist.digests.model import DigestInfo, ParsedPaper
+from readinglist.library.identity import ID_LENGTH, key_digest, title_key
+from readinglist.library.queries import json_list
+
+BATCH = 200  # papers per batch: bulk statements stay large, progress stays lively
+
+_INSERT_PAPER = """
+INSERT INTO papers (seq, id, title_key, title, authors_count, organization, published, upvotes,
+                    seen, added_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+"""
+_INSERT_TEXT = "INSERT INTO paper_texts (paper, abstract, links) VALUES (?, ?, ?)"
+# Fill what is missing, never overwrite with nothing; upvotes only grow on the site, so the
+# largest count seen is the latest. `seen` grows by one per digest, not per repeated entry.
+_FILL_PAPER = """
+UPDATE papers SET
+    authors_count = coalesce(authors_count, ?1),
+    organization = coalesce(organization, ?2),
+    published = coalesce(published, ?3),
+    upvotes = coalesce(max(upvotes, ?4), upvotes, ?4),
+    seen = seen + ?5
+WHERE seq = ?6
+"""
+_FILL_TEXT = """
+UPDATE paper_texts SET
+    abstract = CASE WHEN abstract = '' THEN ?1 ELSE abstract END,
+    links = CASE WHEN links = '[]' THEN ?2 ELSE links END
+WHERE paper = ?3 AND ((abstract = '' AND ?1 <> '') OR (links = '[]' AND ?2 <> '[]'))
+"""
+_SIGHTING = """
+INSERT INTO sightings (paper, digest, position, upvotes) VALUES (?, ?, ?, ?)
+ON CONFLICT (paper, digest) DO UPDATE SET
+    upvotes = coalesce(max(upvotes, excluded.upvotes), upvotes, excluded.upvotes)
+"""
+
+
+def begin_digest(conn: sqlite3.Connection, info: DigestInfo, path: str, now: str) -> int:
+    """Add the digest to the import ledger (counts come at the end) and return its id."""
+    cursor = conn.execute(
+        "INSERT INTO digests (path, sha256, size, encoding, label, layout, imported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (path, info.sha256, info.size, info.encoding, info.label, info.layout, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def finish_digest(
+    conn: sqlite3.Connection, digest_id: int, info: DigestInfo, writer: DigestWriter
+) -> None:
+    warnings = [[w.line, w.message] for w in info.warnings]
+    conn.execute(
+        "UPDATE digests SET encoding = ?, label = ?, layout = ?, entries = ?, new = ?, known = ?,"
+        " warnings = ? WHERE id = ?",
+        (
+            info.encoding,
+            info.label,
+            info.layout,
+            writer.entries,
+            writer.new,
+            writer.known,
+            json.dumps(warnings, ensure_ascii=False),
+            digest_id,
+        ),
+    )
+
+
+@dataclass
+class DigestWriter:
+    """Adds one digest's entries to the store: new papers, sightings, filled-in metadata."""
+
+    conn: sqlite3.Connection
+    digest_id: int
+    now: str
+    next_seq: int = 0
+    entries: int = 0
+    new: int = 0
+    known: int = 0
+    repeated: int = 0
+    paper_ids: list[str] = field(default_factory=list)
+    # title_key -> (seq, id) of every paper this digest has touched so far
+    _touched: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        row = self.conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()
+        self.next_seq = row[0] + 1
+
+    def add(self, batch: Sequence[ParsedPaper]) -> None:
+        keys = [_key(paper) for paper in batch]
+        fresh = {key for key in keys if key not in self._touched}
+        existing = self._existing(fresh)
+
+        new_rows: list[tuple[object, ...]] = []
+        text_rows: list[tuple[object, ...]] = []
+        fill_rows: list[tuple[object, ...]] = []
+        fill_text_rows: list[tuple[object, ...]] = []
+        sighting_rows: list[tuple[object, ...]] = []
+        new_keys = [key for key in dict.fromkeys(keys) if key in fresh and key not in existing]
+        new_ids = self._new_ids(new_keys)
+
+        for paper, key in zip(batch, keys, strict=True):
+            self.entries += 1
+            published = paper.published.isoformat() if paper.published else None
+            links = json.dumps(list(paper.links), ensure_ascii=False) if paper.links else "[]"
+            touched = self._touched.get(key)
+            if touched is None and key in existing:
+                touched = existing[key]
+                self._touched[key] = touched
+                self.known += 1
+                self.paper_ids.append(touched[1])
+                seen = 1
+            elif touched is None:
+                touched = (self.next_seq, new_ids[key])
+                self.next_seq += 1
+                self._touched[key] = touched
+                self.new += 1
+                self.paper_ids.append(touched[1])
+                new_rows.append(
+                    (
+                        touched[0],
+                        touched[1],
+                        key,
+                        paper.title.strip(),
+                        paper.authors_count,
+                        paper.organization,
+                        published,
+                        paper.upvotes,
+                        self.now,
+                        self.now,
+                    )
+                )
+                text_rows.append((touched[0], paper.abstract, links))
+                sighting_rows.append((touched[0], self.digest_id, self.entries, paper.upvotes))
+                continue
+            else:
+                self.repeated += 1
+                seen = 0
+            seq = touched[0]
+            fill_rows.append(
+                (paper.authors_count, paper.organization, published, paper.upvotes, seen, seq)
+            )
+            fill_text_rows.append((paper.abstract, links, seq))
+            sighting_rows.append((seq, self.digest_id, self.entries, paper.upvotes))
+
+        # New papers go in first: a repeat later in this batch fills them like any known paper.
+        if new_rows:
+            self.conn.executemany(_INSERT_PAPER, new_rows)
+            self.conn.executemany(_INSERT_TEXT, text_rows)
+        if fill_rows:
+            self.conn.executemany(_FILL_PAPER, fill_rows)
+            self.conn.executemany(_FILL_TEXT, fill_text_rows)
+        self.conn.executemany(_SIGHTING, sighting_rows)
+
+    def _existing(self, keys: set[str]) -> dict[str, tuple[int, str]]:
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            "SELECT title_key, seq, id FROM papers"
+            " WHERE title_key IN (SELECT value FROM json_each(?))",
+            (json_list(keys),),
+        )
+        return {key: (seq, paper_id) for key, seq, paper_id in rows}
+
+    def _new_ids(self, keys: list[str]) -> dict[str, str]:
+        """Ids for papers about to be added: 10 hex chars, longer only if that one is taken."""
+        if not keys:
+            return {}
+        digests = {key: key_digest(key) for key in keys}
+        wanted = {key: digest[:ID_LENGTH] for key, digest in digests.items()}
+        taken = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                (json_list(list(wanted.values())),),
+            )
+        }
+        ids: dict[str, str] = {}
+        for key in keys:
+            candidate = wanted[key]
+            length = ID_LENGTH
+            while candidate in taken or self._id_exists(candidate):
+                length += 1
+                candidate = digests[key][:length]
+            taken.add(candidate)
+            ids[key] = candidate
+        return ids
+
+    def _id_exists(self, candidate: str) -> bool:
+        # Only reached for an id that differs from its 10-char form, i.e. after a collision.
+        if len(candidate) == ID_LENGTH:
+            return False
+        row = self.conn.execute("SELECT 1 FROM papers WHERE id = ?", (candidate,)).fetchone()
+        return row is not None
+
+
+def _key(paper: ParsedPaper) -> str:
+    # A title made only of punctuation still names one paper; keep it whole rather than empty.
+    return title_key(paper.title) or " ".join(paper.title.split()).casefold()

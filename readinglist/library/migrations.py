@@ -1,0 +1,211 @@
+"""The library's schema as named migration steps, and the upgrade run when a library opens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from readinglist import __version__
+from readinglist.library.errors import LibraryError, NewerDatabase
+
+MIGRATIONS = Migrations("readinglist")
+
+# Step 1: the tables. Small columns live in `papers` so that filtering and sorting 100k papers
+# reads a few MB; abstracts and notes (up to a few MB each) live apart and are read per page.
+# `seq` is an INTEGER PRIMARY KEY so it survives VACUUM and gives the order papers were added in.
+M001_SQL = """
+CREATE TABLE digests (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    encoding TEXT,
+    label TEXT,
+    layout TEXT NOT NULL,
+    entries INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    known INTEGER NOT NULL DEFAULT 0,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE papers (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title_key TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    authors_count INTEGER,
+    organization TEXT,
+    published TEXT,
+    upvotes INTEGER,
+    starred INTEGER NOT NULL DEFAULT 0 CHECK (starred IN (0, 1)),
+    read INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1)),
+    read_at TEXT,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE paper_texts (
+    paper INTEGER PRIMARY KEY REFERENCES papers(seq) ON DELETE CASCADE,
+    abstract TEXT NOT NULL,
+    links TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE notes (
+    paper INTEGER PRIMARY KEY REFERENCES papers(seq) ON DELETE CASCADE,
+    text TEXT NOT NULL CHECK (text <> ''),
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE sightings (
+    paper INTEGER NOT NULL REFERENCES papers(seq) ON DELETE CASCADE,
+    digest INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    upvotes INTEGER,
+    PRIMARY KEY (paper, digest)
+) WITHOUT ROWID;
+CREATE INDEX sightings_by_digest ON sightings(digest, position);
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE
+);
+CREATE TABLE paper_tags (
+    paper INTEGER NOT NULL REFERENCES papers(seq) ON DELETE CASCADE,
+    tag INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (paper, tag)
+) WITHOUT ROWID;
+CREATE INDEX paper_tags_by_tag ON paper_tags(tag, paper);
+"""
+
+# Step 2: what a 100k library needs to stay instant, and what lets the search index know it is
+# stale. `seen` (sightings per paper) is kept on the paper so "most seen" sorts through an index
+# instead of counting 100k groups; the generation counts committed writes.
+M002_SQL = """
+ALTER TABLE papers ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
+UPDATE papers SET seen = (SELECT count(*) FROM sightings WHERE sightings.paper = papers.seq);
+CREATE INDEX papers_by_published ON papers(published);
+CREATE INDEX papers_by_upvotes ON papers(upvotes);
+CREATE INDEX papers_by_read_at ON papers(read_at);
+CREATE INDEX papers_by_seen ON papers(seen);
+CREATE INDEX papers_by_added ON papers(added_at);
+CREATE INDEX papers_starred ON papers(starred) WHERE starred = 1;
+CREATE INDEX papers_by_read ON papers(read);
+CREATE INDEX digests_by_label ON digests(label);
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value
+);
+INSERT INTO meta (key, value) VALUES ('generation', 1);
+"""
+
+
+@MIGRATIONS(name="m001_initial")
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(M001_SQL)
+
+
+@MIGRATIONS(name="m002_indexes_and_generation")
+def m002_indexes_and_generation(db: sqlite_utils.Database) -> None:
+    db.executescript(M002_SQL)
+
+
+def known_steps() -> list[str]:
+    """The names of every schema step this version knows, in order."""
+    empty = sqlite_utils.Database(memory=True, execute_plugins=False)
+    try:
+        return [m.name for m in MIGRATIONS.pending(empty)]
+    finally:
+        empty.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """What opening a library did to its schema."""
+
+    applied: tuple[str, ...] = ()
+    backup: Path | None = None
+
+
+def upgrade(db: sqlite_utils.Database, path: Path, backups: Path) -> Upgrade:
+    """Bring the database at ``path`` to this app's schema, after backing it up.
+
+    Raises NewerDatabase when a newer Reading List wrote it, LibraryError when it is not a
+    Reading List library at all.
+    """
+    check(db, path)
+    if not MIGRATIONS.pending(db):
+        return Upgrade()
+    conn = db.conn
+    # IMMEDIATE takes the write lock now, so two app instances opening an old library at once
+    # cannot both migrate it; every step then runs in a savepoint inside this one transaction.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        check(db, path)
+        pending = [m.name for m in MIGRATIONS.pending(db)]
+        backup = None
+        if pending and _has_steps(db):
+            backup = _backup(conn, backups, pending[0])
+        MIGRATIONS.apply(db)
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('app_version', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [__version__],
+        )
+        db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return Upgrade(tuple(pending), backup)
+
+
+def check(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a database this version cannot safely open."""
+    known = set(known_steps())
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise NewerDatabase(path, unknown, _meta(db, "app_version"), __version__)
+    if not applied:
+        foreign = [
+            name
+            for name in db.table_names()
+            if name != MIGRATIONS.migrations_table and not name.startswith("sqlite_")
+        ]
+        if foreign:
+            raise LibraryError(
+                f"{path} is not a Reading List library (it holds tables "
+                f"{', '.join(sorted(foreign)[:5])}); choose another folder or move the file away"
+            )
+
+
+def _has_steps(db: sqlite_utils.Database) -> bool:
+    return bool(MIGRATIONS.applied(db))
+
+
+def _meta(db: sqlite_utils.Database, key: str) -> str | None:
+    if not db["meta"].exists():
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _backup(conn: sqlite3.Connection, backups: Path, before: str) -> Path:
+    backups.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = backups / f"library-{stamp}-before-{before}.db"
+    n = 1
+    while target.exists():
+        n += 1
+        target = backups / f"library-{stamp}-{n}-before-{before}.db"
+    # The backup API copies a consistent snapshot including pages still in the WAL file,
+    # which a plain file copy of library.db would miss.
+    copy = sqlite3.connect(target)
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+    return target

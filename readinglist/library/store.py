@@ -1,0 +1,821 @@
+"""The Library: the user's papers and their state in SQLite, with imports, queries and edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import sqlite_utils
+
+from readinglist import paths
+from readinglist.digests.model import DigestInfo, DigestRefused, ParsedPaper
+from readinglist.library import migrations
+from readinglist.library.errors import AmbiguousPaper, LibraryError, UnknownPaper
+from readinglist.library.identity import tag_key, tag_name
+from readinglist.library.importer import BATCH, DigestWriter, begin_digest, finish_digest
+from readinglist.library.model import Paper, Sighting
+from readinglist.library.queries import json_list, order_by, where
+from readinglist.library.records import (
+    Change,
+    ChangeKind,
+    ImportProgress,
+    ImportReport,
+    PaperFilter,
+)
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 5.0
+MAX_NOTE_CHARS = 8_000_000  # a few MB of text; beyond that it is a file, not a note
+_CHUNK = 500  # ids per query when reading many papers
+
+
+class Library:
+    """One open library: ``library.db`` inside ``home``.
+
+    Not shared between threads: open one Library per thread (opening is cheap). Every write
+    method is one transaction; subscribers hear about it after the commit.
+    """
+
+    def __init__(self, home: Path, db: sqlite_utils.Database, upgrade: migrations.Upgrade):
+        self.home = home
+        self.path = paths.database_path(home)
+        self.db = db
+        self.upgrade = upgrade  # what this open did to the schema (steps applied, backup file)
+        self._subscribers: list[Callable[[Change], None]] = []
+
+    # --- opening and closing ----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> Library:
+        """Open (creating if needed) the library in ``home``, upgrading its schema if needed.
+
+        Raises NewerDatabase for a library written by a newer Reading List, LibraryError for a
+        file that is not a Reading List library or cannot be opened.
+        """
+        home = Path(home) if home is not None else paths.data_dir()
+        path = paths.database_path(home)
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        except (OSError, sqlite3.Error) as error:
+            raise LibraryError(f"cannot open the library at {path}: {error}") from error
+        try:
+            # WAL: readers never block the writer (the GUI reads while its worker imports).
+            conn.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode, NORMAL still makes every commit atomic and durable against an app
+            # crash or kill -9 (the WAL is in the OS's hands); only a power loss may drop the
+            # last commits, never corrupt the file. FULL would fsync on every commit.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-32000")  # 32 MB: 100k-paper indexes stay in memory
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            upgrade = migrations.upgrade(db, path, paths.backups_dir(home))
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise LibraryError(
+                f"{path} cannot be opened as a Reading List library: {error}"
+            ) from error
+        except BaseException:
+            conn.close()
+            raise
+        return cls(home, db, upgrade)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Library {self.path}>"
+
+    # --- transactions and change notification ------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """A counter stored in the library, one more after every committed write."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    def subscribe(self, callback: Callable[[Change], None]) -> Callable[[], None]:
+        """Call ``callback(change)`` after each write commits; returns a function to unsubscribe."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    @contextmanager
+    def transaction(self, kind: ChangeKind) -> Iterator[set[str]]:
+        """One write transaction for code outside this class (e.g. merging a JSON export).
+
+        Yields a set to fill with the ids of the papers written. On success the generation goes
+        up, the transaction commits and subscribers hear ``Change(kind, ids, generation)``; an
+        exception rolls everything back. A "restore" always counts as a change, even with no ids.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            raise LibraryError("a write is already in progress on this Library")
+        touched: set[str] = set()
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        # writes can fail at once with SQLITE_BUSY when another connection wrote in between.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield touched
+            generation = None
+            if touched or kind == "restore":
+                row = conn.execute(
+                    "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value"
+                ).fetchone()
+                generation = int(row[0])
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if generation is not None:
+            self._notify(Change(kind, frozenset(touched), generation))
+
+    def _notify(self, change: Change) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(change)
+            except Exception:
+                # The write is committed; a failing listener must not make it look failed.
+                log.exception("library subscriber %r failed on %s", callback, change.kind)
+
+    # --- import ------------------------------------------------------------------------------
+
+    def import_files(self, paths: Iterable[Path]) -> Iterator[ImportProgress | ImportReport]:
+        """Import digest files and folders (recursively, hidden entries skipped).
+
+        Yields ImportProgress often and one ImportReport per file. Each file is one transaction:
+        a refused or failing file leaves the library exactly as it was. Stopping the generator
+        (``close()``) rolls back the file in progress.
+        """
+        files = list(_expand(paths))
+        sizes = [_size(path) for path in files]
+        total = sum(sizes)
+        done_bytes = 0
+        papers_done = 0
+        for index, path in enumerate(files):
+            yield ImportProgress(path, index, len(files), done_bytes, total, papers_done)
+            report: ImportReport | None = None
+            try:
+                from readinglist.digests import open_digest
+
+                reader = open_digest(path)
+                stream = self._import_stream(
+                    path, reader.info, iter(reader), lambda reader=reader: reader.bytes_read
+                )
+                for step in stream:
+                    if isinstance(step, ImportReport):
+                        report = step
+                    else:
+                        read, entries = step
+                        yield ImportProgress(
+                            path, index, len(files), done_bytes + read, total, papers_done + entries
+                        )
+            except DigestRefused as error:
+                report = _refused(path, error.reason, error.line)
+            except OSError as error:
+                report = _refused(path, f"cannot read the file: {error.strerror or error}")
+            assert report is not None
+            done_bytes += sizes[index]
+            papers_done += report.new + report.known + report.repeated
+            yield ImportProgress(path, index, len(files), done_bytes, total, papers_done)
+            yield report
+
+    def import_file(self, path: Path) -> ImportReport:
+        """Import one file (or folder: then the last file's report) and return its report."""
+        report = None
+        for step in self.import_files([path]):
+            if isinstance(step, ImportReport):
+                report = step
+        if report is None:
+            raise LibraryError(f"{path}: no files to import")
+        return report
+
+    def import_parsed(
+        self, info: DigestInfo, papers: Iterable[ParsedPaper], path: Path | None = None
+    ) -> ImportReport:
+        """Import papers already parsed (pasted or dropped text) as one file, in one transaction."""
+        where_from = path or Path(info.path)
+        try:
+            for step in self._import_stream(where_from, info, iter(papers), lambda: 0):
+                if isinstance(step, ImportReport):
+                    return step
+        except DigestRefused as error:
+            return _refused(where_from, error.reason, error.line)
+        raise AssertionError("an import ends with a report")
+
+    def _import_stream(
+        self,
+        path: Path,
+        info: DigestInfo,
+        papers: Iterator[ParsedPaper],
+        bytes_read: Callable[[], int],
+    ) -> Iterator[tuple[int, int] | ImportReport]:
+        """Import one digest; yields (bytes read, entries) after each batch, then the report."""
+        now = _stamp(_now())
+        with self.transaction("import") as touched:
+            row = self.db.execute(
+                "SELECT id, label, layout FROM digests WHERE sha256 = ?", [info.sha256]
+            ).fetchone()
+            if row is not None:
+                yield ImportReport(
+                    path,
+                    "already-imported",
+                    sha256=info.sha256,
+                    label=row[1],
+                    layout=row[2],
+                    digest_id=row[0],
+                )
+                return
+            conn = self.db.conn
+            digest_id = begin_digest(conn, info, str(_absolute(path)), now)
+            writer = DigestWriter(conn, digest_id, now)
+            batch: list[ParsedPaper] = []
+            for paper in papers:
+                batch.append(paper)
+                if len(batch) >= BATCH:
+                    writer.add(batch)
+                    batch.clear()
+                    yield bytes_read(), writer.entries
+            if batch:
+                writer.add(batch)
+            if writer.entries == 0:
+                raise DigestRefused(str(path), "no papers found: not a digest?")
+            finish_digest(conn, digest_id, info, writer)
+            touched.update(writer.paper_ids)
+        yield ImportReport(
+            path,
+            "imported",
+            sha256=info.sha256,
+            label=info.label,
+            layout=info.layout,
+            new=writer.new,
+            known=writer.known,
+            repeated=writer.repeated,
+            warnings=list(info.warnings),
+            digest_id=digest_id,
+            paper_ids=list(dict.fromkeys(writer.paper_ids)),
+        )
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def get(self, paper_id: str) -> Paper:
+        """The paper with exactly this id; raises UnknownPaper."""
+        found = self.papers([paper_id])
+        if not found:
+            raise UnknownPaper(paper_id)
+        return found[0]
+
+    def resolve(self, prefix: str) -> str:
+        """The id a user means by ``prefix``: an exact id, or the one id starting with it."""
+        prefix = prefix.strip().lower()
+        if not prefix or any(ch not in "0123456789abcdef" for ch in prefix):
+            raise UnknownPaper(prefix)
+        exact = self.db.execute("SELECT id FROM papers WHERE id = ?", [prefix]).fetchone()
+        if exact:
+            return str(exact[0])
+        # A range on the UNIQUE index of id: fast, and LIKE would treat "_" specially anyway.
+        rows = self.db.execute(
+            "SELECT id FROM papers WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            [prefix, prefix + "g"],
+        ).fetchall()
+        if not rows:
+            raise UnknownPaper(prefix)
+        if len(rows) > 1:
+            raise AmbiguousPaper(prefix, [r[0] for r in rows[:5]], more=len(rows) > 5)
+        return str(rows[0][0])
+
+    def papers(self, ids: Sequence[str]) -> list[Paper]:
+        """Full records for ``ids``, in that order; ids not in the library are left out."""
+        found: dict[str, Paper] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), _CHUNK):
+            found.update(self._load(chunk))
+        return [found[i] for i in ids if i in found]
+
+    def _load(self, ids: Sequence[str]) -> dict[str, Paper]:
+        rows = self.db.execute(
+            """
+            SELECT p.seq, p.id, p.title, p.authors_count, p.organization, p.published, p.upvotes,
+                   p.starred, p.read, p.read_at, p.added_at, p.updated_at,
+                   t.abstract, t.links, n.text
+            FROM papers p
+            LEFT JOIN paper_texts t ON t.paper = p.seq
+            LEFT JOIN notes n ON n.paper = p.seq
+            WHERE p.id IN (SELECT value FROM json_each(?))
+            """,
+            [json_list(ids)],
+        ).fetchall()
+        by_seq: dict[int, Paper] = {}
+        for r in rows:
+            by_seq[r[0]] = Paper(
+                id=r[1],
+                title=r[2],
+                abstract=r[12] or "",
+                authors_count=r[3],
+                organization=r[4],
+                published=_date(r[5]),
+                upvotes=r[6],
+                links=json.loads(r[13]) if r[13] else [],
+                starred=bool(r[7]),
+                read=bool(r[8]),
+                read_at=_datetime(r[9]),
+                note=r[14] or "",
+                added_at=_datetime(r[10]),
+                updated_at=_datetime(r[11]),
+            )
+        if not by_seq:
+            return {}
+        seqs = json_list(list(by_seq))
+        for seq, name in self.db.execute(
+            "SELECT pt.paper, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag"
+            " WHERE pt.paper IN (SELECT value FROM json_each(?)) ORDER BY t.key",
+            [seqs],
+        ):
+            by_seq[seq].tags.append(name)
+        for seq, digest_id, label, position, upvotes in self.db.execute(
+            "SELECT s.paper, s.digest, d.label, s.position, s.upvotes FROM sightings s"
+            " JOIN digests d ON d.id = s.digest"
+            " WHERE s.paper IN (SELECT value FROM json_each(?)) ORDER BY s.digest",
+            [seqs],
+        ):
+            by_seq[seq].sightings.append(Sighting(digest_id, label, position, upvotes))
+        return {paper.id: paper for paper in by_seq.values()}
+
+    def list_ids(
+        self,
+        filter: PaperFilter = PaperFilter(),  # noqa: B008 - frozen, so sharing it is safe
+        sort: str = "added",
+        descending: bool | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[str]:
+        """Ids of the papers matching ``filter`` in ``sort`` order (a page with limit/offset).
+
+        Sorts: added, published, upvotes, title, read_at, seen. Dates and numbers default to
+        descending (newest, most first), title to ascending; papers lacking the value come last
+        when descending.
+        """
+        clause, params = where(filter, self._digest_ids(filter.digest))
+        sql = f"SELECT p.id FROM papers p {clause} {order_by(sort, descending)} LIMIT ? OFFSET ?"
+        rows = self.db.execute(sql, [*params, -1 if limit is None else limit, offset])
+        return [row[0] for row in rows]
+
+    def list_papers(
+        self,
+        filter: PaperFilter = PaperFilter(),  # noqa: B008 - frozen, so sharing it is safe
+        sort: str = "added",
+        descending: bool | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Paper]:
+        return self.papers(self.list_ids(filter, sort, descending, limit, offset))
+
+    def count(self, filter: PaperFilter = PaperFilter()) -> int:  # noqa: B008 - frozen
+        clause, params = where(filter, self._digest_ids(filter.digest))
+        return int(self.db.execute(f"SELECT count(*) FROM papers p {clause}", params).fetchone()[0])
+
+    def rows(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Light rows for a table view, in the order of ``ids`` (unknown ids left out).
+
+        Keys: id, title, starred, read, read_at, published, upvotes, seen, has_note, tags,
+        organization, authors_count, added_at. No abstract, no note text.
+        """
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), _CHUNK):
+            rows = self.db.execute(
+                """
+                SELECT p.seq, p.id, p.title, p.starred, p.read, p.read_at, p.published,
+                       p.upvotes, p.seen, p.seq IN (SELECT paper FROM notes), p.organization,
+                       p.authors_count, p.added_at,
+                       (SELECT json_group_array(name) FROM (
+                            SELECT t.name AS name FROM paper_tags pt JOIN tags t ON t.id = pt.tag
+                            WHERE pt.paper = p.seq ORDER BY t.key))
+                FROM papers p WHERE p.id IN (SELECT value FROM json_each(?))
+                """,
+                [json_list(chunk)],
+            )
+            for r in rows:
+                found[r[1]] = {
+                    "id": r[1],
+                    "title": r[2],
+                    "starred": bool(r[3]),
+                    "read": bool(r[4]),
+                    "read_at": _datetime(r[5]),
+                    "published": _date(r[6]),
+                    "upvotes": r[7],
+                    "seen": r[8],
+                    "has_note": bool(r[9]),
+                    "organization": r[10],
+                    "authors_count": r[11],
+                    "added_at": _datetime(r[12]),
+                    "tags": json.loads(r[13]),
+                }
+        return [found[i] for i in ids if i in found]
+
+    def digests(self) -> list[dict[str, Any]]:
+        """The import ledger, newest first; ``papers`` is how many papers each digest holds."""
+        rows = self.db.execute(
+            """
+            SELECT d.id, d.path, d.sha256, d.size, d.encoding, d.label, d.layout, d.entries,
+                   d.new, d.known, d.warnings, d.imported_at,
+                   (SELECT count(*) FROM sightings s WHERE s.digest = d.id)
+            FROM digests d ORDER BY d.id DESC
+            """
+        )
+        return [
+            {
+                "id": r[0],
+                "path": r[1],
+                "name": Path(r[1]).name,
+                "sha256": r[2],
+                "size": r[3],
+                "encoding": r[4],
+                "label": r[5],
+                "layout": r[6],
+                "entries": r[7],
+                "new": r[8],
+                "known": r[9],
+                "warnings": [{"line": w[0], "message": w[1]} for w in json.loads(r[10])],
+                "imported_at": _datetime(r[11]),
+                "papers": r[12],
+            }
+            for r in rows
+        ]
+
+    def find_digests(self, spec: str | int) -> list[int]:
+        """Ids of the digests ``spec`` names: an id, a label ("Mar 14") or a file name."""
+        text = str(spec).strip()
+        if text.isdigit():
+            row = self.db.execute("SELECT id FROM digests WHERE id = ?", [int(text)]).fetchone()
+            return [row[0]] if row else []
+        folded = text.casefold()
+        rows = self.db.execute("SELECT id, label, path FROM digests ORDER BY id").fetchall()
+        return [
+            r[0]
+            for r in rows
+            if (r[1] or "").casefold() == folded or Path(r[2]).name.casefold() == folded
+        ]
+
+    def _digest_ids(self, spec: str | int | None) -> list[int] | None:
+        return None if spec is None else self.find_digests(spec)
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag in use with its number of papers, by name (case-insensitively)."""
+        rows = self.db.execute(
+            "SELECT t.name, count(*) FROM tags t JOIN paper_tags pt ON pt.tag = t.id"
+            " GROUP BY t.id ORDER BY t.key"
+        )
+        return [(name, count) for name, count in rows]
+
+    def stats(self) -> dict[str, Any]:
+        row = self.db.execute(
+            "SELECT count(*), coalesce(sum(read), 0), coalesce(sum(starred), 0) FROM papers"
+        ).fetchone()
+        notes = self.db.execute("SELECT count(*) FROM notes").fetchone()[0]
+        tags = self.db.execute("SELECT count(DISTINCT tag) FROM paper_tags").fetchone()[0]
+        digests = self.db.execute("SELECT count(*) FROM digests").fetchone()[0]
+        size = sum(
+            _size(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal")
+        )
+        return {
+            "papers": row[0],
+            "read": row[1],
+            "unread": row[0] - row[1],
+            "starred": row[2],
+            "notes": notes,
+            "tags": tags,
+            "digests": digests,
+            "generation": self.generation,
+            "path": self.path,
+            "size_bytes": size,
+        }
+
+    # --- the user's state --------------------------------------------------------------------
+
+    def set_starred(self, ids: Iterable[str], starred: bool) -> list[str]:
+        """Star or unstar papers; returns the ids that changed."""
+        wanted = self._known_ids(ids)
+        value = 1 if starred else 0
+        with self.transaction("state") as touched:
+            changed = self._ids_where(wanted, "starred <> ?", [value])
+            self.db.conn.executemany(
+                "UPDATE papers SET starred = ?, updated_at = ? WHERE id = ?",
+                [(value, _stamp(_now()), i) for i in changed],
+            )
+            touched.update(changed)
+        return changed
+
+    def set_read(
+        self, ids: Iterable[str], read: bool, when: dt.datetime | None = None
+    ) -> list[str]:
+        """Mark papers read (at ``when``, default now) or unread; returns the ids that changed.
+
+        Papers already read keep their read date unless ``when`` is given.
+        """
+        wanted = self._known_ids(ids)
+        now = _stamp(_now())
+        with self.transaction("state") as touched:
+            if not read:
+                changed = self._ids_where(wanted, "read = 1", [])
+                rows = [(0, None, now, i) for i in changed]
+            elif when is None:
+                changed = self._ids_where(wanted, "read = 0", [])
+                rows = [(1, now, now, i) for i in changed]
+            else:
+                at = _stamp(when)
+                changed = self._ids_where(wanted, "(read = 0 OR read_at IS NOT ?)", [at])
+                rows = [(1, at, now, i) for i in changed]
+            self.db.conn.executemany(
+                "UPDATE papers SET read = ?, read_at = ?, updated_at = ? WHERE id = ?", rows
+            )
+            touched.update(changed)
+        return changed
+
+    def set_note(self, paper_id: str, text: str) -> None:
+        """Replace a paper's note; blank text removes it."""
+        if len(text) > MAX_NOTE_CHARS:
+            raise LibraryError(
+                f"the note is too long ({len(text):,} characters; at most {MAX_NOTE_CHARS:,})"
+            )
+        (seq,) = self._seqs([paper_id])
+        text = text.rstrip()
+        now = _stamp(_now())
+        with self.transaction("note") as touched:
+            row = self.db.execute("SELECT text FROM notes WHERE paper = ?", [seq]).fetchone()
+            old = row[0] if row else ""
+            if old == text:
+                return
+            if text:
+                self.db.execute(
+                    "INSERT INTO notes (paper, text, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (paper) DO UPDATE SET text = excluded.text,"
+                    " updated_at = excluded.updated_at",
+                    [seq, text, now],
+                )
+            else:
+                self.db.execute("DELETE FROM notes WHERE paper = ?", [seq])
+            self.db.execute("UPDATE papers SET updated_at = ? WHERE seq = ?", [now, seq])
+            touched.add(paper_id)
+
+    def add_tags(self, ids: Iterable[str], tags: Iterable[str]) -> list[str]:
+        """Tag papers; a tag matching an existing one case-insensitively reuses its spelling.
+
+        Returns the ids that changed.
+        """
+        names = _tag_names(tags)
+        wanted = self._known_ids(ids)
+        with self.transaction("tags") as touched:
+            conn = self.db.conn
+            conn.executemany(
+                "INSERT INTO tags (name, key) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                [(name, tag_key(name)) for name in names],
+            )
+            tag_ids = self._tag_ids(names)
+            before = conn.total_changes
+            changed: list[str] = []
+            for paper_id, seq in self._id_seqs(wanted):
+                start = conn.total_changes
+                conn.executemany(
+                    "INSERT INTO paper_tags (paper, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [(seq, tag) for tag in tag_ids],
+                )
+                if conn.total_changes > start:
+                    changed.append(paper_id)
+            if conn.total_changes > before:
+                self._touch(changed)
+            touched.update(changed)
+        return changed
+
+    def remove_tags(self, ids: Iterable[str], tags: Iterable[str]) -> list[str]:
+        """Untag papers; tags left on no paper disappear. Returns the ids that changed."""
+        names = _tag_names(tags)
+        wanted = self._known_ids(ids)
+        with self.transaction("tags") as touched:
+            conn = self.db.conn
+            tag_ids = self._tag_ids(names)
+            changed: list[str] = []
+            for paper_id, seq in self._id_seqs(wanted):
+                start = conn.total_changes
+                conn.executemany(
+                    "DELETE FROM paper_tags WHERE paper = ? AND tag = ?",
+                    [(seq, tag) for tag in tag_ids],
+                )
+                if conn.total_changes > start:
+                    changed.append(paper_id)
+            self._touch(changed)
+            self._drop_unused_tags(tag_ids)
+            touched.update(changed)
+        return changed
+
+    def rename_tag(self, old: str, new: str) -> list[str]:
+        """Rename a tag everywhere (merging into ``new`` if it exists); returns changed ids."""
+        (new_name,) = _tag_names([new])
+        with self.transaction("tags") as touched:
+            conn = self.db.conn
+            row = conn.execute("SELECT id FROM tags WHERE key = ?", (tag_key(old),)).fetchone()
+            if row is None:
+                raise LibraryError(f"no tag named {tag_name(old)!r}")
+            old_id = row[0]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT p.id FROM papers p JOIN paper_tags pt ON pt.paper = p.seq"
+                    " WHERE pt.tag = ?",
+                    (old_id,),
+                )
+            ]
+            target = conn.execute(
+                "SELECT id FROM tags WHERE key = ?", (tag_key(new_name),)
+            ).fetchone()
+            if target is None or target[0] == old_id:
+                conn.execute(
+                    "UPDATE tags SET name = ?, key = ? WHERE id = ?",
+                    (new_name, tag_key(new_name), old_id),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO paper_tags (paper, tag) SELECT paper, ? FROM paper_tags"
+                    " WHERE tag = ? ON CONFLICT DO NOTHING",
+                    (target[0], old_id),
+                )
+                conn.execute("DELETE FROM tags WHERE id = ?", (old_id,))
+            self._touch(ids)
+            touched.update(ids)
+        return ids
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _known_ids(self, ids: Iterable[str]) -> list[str]:
+        """The ids given, deduplicated, after checking every one exists (UnknownPaper if not)."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for chunk in _chunks(wanted, 10_000):
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                    [json_list(chunk)],
+                )
+            )
+        for paper_id in wanted:
+            if paper_id not in found:
+                raise UnknownPaper(paper_id)
+        return wanted
+
+    def _ids_where(self, ids: list[str], condition: str, params: list[Any]) -> list[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids, 10_000):
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))"
+                    f" AND {condition}",
+                    [json_list(chunk), *params],
+                )
+            )
+        return [i for i in ids if i in found]
+
+    def _id_seqs(self, ids: list[str]) -> list[tuple[str, int]]:
+        seqs: dict[str, int] = {}
+        for chunk in _chunks(ids, 10_000):
+            seqs.update(
+                self.db.execute(
+                    "SELECT id, seq FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                    [json_list(chunk)],
+                ).fetchall()
+            )
+        return [(i, seqs[i]) for i in ids if i in seqs]
+
+    def _seqs(self, ids: list[str]) -> list[int]:
+        pairs = dict(self._id_seqs(ids))
+        for paper_id in ids:
+            if paper_id not in pairs:
+                raise UnknownPaper(paper_id)
+        return [pairs[i] for i in ids]
+
+    def _tag_ids(self, names: list[str]) -> list[int]:
+        rows = self.db.execute(
+            "SELECT id FROM tags WHERE key IN (SELECT value FROM json_each(?))",
+            [json_list([tag_key(n) for n in names])],
+        )
+        return [r[0] for r in rows]
+
+    def _drop_unused_tags(self, tag_ids: list[int]) -> None:
+        self.db.conn.executemany(
+            "DELETE FROM tags WHERE id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM paper_tags WHERE tag = tags.id)",
+            [(t,) for t in tag_ids],
+        )
+
+    def _touch(self, ids: list[str]) -> None:
+        now = _stamp(_now())
+        self.db.conn.executemany(
+            "UPDATE papers SET updated_at = ? WHERE id = ?", [(now, i) for i in ids]
+        )
+
+
+# --- module helpers ---------------------------------------------------------------------------
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files to import: given files as they are, folders walked in name order, hidden skipped."""
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            found: list[Path] = []
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root) / name for name in sorted(files) if not name.startswith(".")
+                )
+            candidates = [p for p in found if p.is_file()]
+        else:
+            candidates = [given]
+        for path in candidates:
+            key = _absolute(path)
+            if key not in seen:
+                seen.add(key)
+                yield path
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _refused(path: Path, reason: str, line: int | None = None) -> ImportReport:
+    where = f"line {line}: " if line is not None else ""
+    return ImportReport(path, "refused", refused=where + reason)
+
+
+def _tag_names(tags: Iterable[str]) -> list[str]:
+    if isinstance(tags, str):
+        tags = [tags]
+    names: dict[str, str] = {}
+    for tag in tags:
+        name = tag_name(tag)
+        if not name:
+            raise LibraryError("a tag cannot be empty")
+        if "," in name:
+            raise LibraryError(f"a tag cannot contain a comma: {name!r}")
+        names.setdefault(tag_key(name), name)
+    return list(names.values())
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _stamp(value: dt.datetime) -> str:
+    """Times are stored in UTC, ISO 8601, to the second: they sort as text."""
+    if value.tzinfo is None:
+        value = value.astimezone()  # a naive time is the user's local time
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _datetime(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
