@@ -18,6 +18,7 @@ class ParsedPaper:
     published: dt.date | None = None
     upvotes: int | None = None
     links: tuple[str, ...] = ()
+    label: str | None = None  # the date label of the page it was listed under ("Mar 14")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,6 @@ class DigestInfo:
     size: int
     encoding: str = "utf-8"
     label: str | None = None  # the listing's date label, e.g. "Mar 14"
-    layout: str = "unknown"  # "blank-separated", "blank-separated+metadata", "compact"
+    layout: str = "unknown"  # "blank-separated", "blank-separated+metadata", "compact", "mixed"
     paper_count: int = 0
     warnings: list[DigestWarning] = field(default_factory=list)
