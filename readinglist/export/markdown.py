@@ -1,0 +1,112 @@
+"""The Markdown reading list: headings, counts, ★, read dates, tags and notes as quotes.
+
+Written for CommonMark/GFM (GitHub) and Obsidian alike. Everything that came from a digest or
+from the user is plain text to us, so it is escaped: a title with ``*`` or ``$`` or ``#tag``
+shows exactly as written instead of turning into emphasis, maths or an Obsidian tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from readinglist.export.grouping import Counts, group_papers, human_date, local_day, plural
+from readinglist.export.links import find_url, split_urls
+from readinglist.export.options import ExportOptions
+from readinglist.library.model import Paper
+
+# Inline syntax of CommonMark, GFM (tables, strikethrough) and Obsidian (#tags, $maths$,
+# %%comments%%, ==highlights==); every one of these may be backslash-escaped in CommonMark.
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~$%=#])")
+# What turns the start of a line into a block (list item, heading, quote, thematic break...).
+_BLOCK_START = re.compile(r"^(\s*)([-+>]|\d{1,9}(?=[.)]))")
+
+
+def escape(text: str) -> str:
+    """One line of plain text as Markdown that renders to exactly that text; URLs become links."""
+    out = []
+    for piece, is_url in split_urls(text):
+        out.append(f"<{piece}>" if is_url else _INLINE.sub(r"\\\1", piece))
+    return "".join(out)
+
+
+def escape_block(text: str) -> list[str]:
+    """Multi-line plain text as Markdown lines; line breaks are kept as hard breaks."""
+    lines = []
+    for raw in text.strip("\n").splitlines():
+        line = escape(raw.rstrip())
+        match = _BLOCK_START.match(line)
+        if match:
+            indent, mark = match.groups()
+            rest = line[match.end() :]
+            if mark.isdigit():
+                line = f"{indent}{mark}\\{rest}"  # "1\. " is text, "1. " a list
+            else:
+                line = f"{indent}\\{mark}{rest}"
+        # Leading spaces would make a code block; keep the user's indentation visible instead.
+        stripped = line.lstrip(" \t")
+        indent_width = len(line[: len(line) - len(stripped)].expandtabs(4))
+        lines.append("&nbsp;" * indent_width + stripped)
+    # A hard break ("\" at the end) between lines of one paragraph; blank lines stay paragraphs.
+    for i in range(len(lines) - 1):
+        if lines[i] and lines[i + 1]:
+            lines[i] += "\\"
+    return lines
+
+
+def code_span(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def render(papers: Sequence[Paper], options: ExportOptions) -> Iterator[str]:
+    counts = Counts.of(papers)
+    yield f"# {escape(options.heading)}\n\n"
+    made = human_date(local_day(options.generated_at))
+    yield f"{counts.sentence()}. Exported from Reading List on {made}.\n\n"
+    if not papers:
+        yield "No papers.\n"
+        return
+    groups = group_papers(papers, options.grouping, options.digests)
+    level = "###" if options.grouping != "none" else "##"
+    for group in groups:
+        if group.title is not None:
+            yield f"## {escape(group.title)} ({plural(len(group.papers), 'paper')})\n\n"
+        for paper in group.papers:
+            yield from _paper(paper, level, options)
+
+
+def _paper(paper: Paper, level: str, options: ExportOptions) -> Iterator[str]:
+    star = "★ " if paper.starred else ""
+    yield f"{level} {star}{escape(' '.join(paper.title.split()))}\n\n"
+    facts = _facts(paper)
+    links = [f"<{url}>" for url in paper.links if split_urls(url) == [(url, True)]]
+    links.append(f"[Find on arXiv]({find_url(paper)})")
+    lines = []
+    if facts:
+        lines.append(" · ".join(facts))
+    if paper.tags:
+        lines.append("Tags: " + " ".join(code_span(tag) for tag in paper.tags))
+    lines.append("Links: " + " · ".join(links))
+    yield "\\\n".join(lines) + "\n\n"
+    if paper.note.strip():
+        yield "".join(f"> {line}".rstrip() + "\n" for line in escape_block(paper.note)) + "\n"
+    if options.include_abstracts and paper.abstract.strip():
+        yield "\n".join(escape_block(paper.abstract)) + "\n\n"
+
+
+def _facts(paper: Paper) -> list[str]:
+    facts = []  # the star is in the heading
+    if paper.read:
+        facts.append(f"Read {human_date(local_day(paper.read_at))}" if paper.read_at else "Read")
+    if paper.published:
+        facts.append(f"Published {human_date(paper.published)}")
+    if paper.upvotes is not None:
+        facts.append(plural(paper.upvotes, "upvote"))
+    if paper.authors_count is not None:
+        facts.append(plural(paper.authors_count, "author"))
+    if paper.organization:
+        facts.append(escape(paper.organization))
+    return facts
