@@ -37,7 +37,7 @@ UPDATE paper_texts SET
 WHERE paper = ?3 AND ((abstract = '' AND ?1 <> '') OR (links = '[]' AND ?2 <> '[]'))
 """
 _SIGHTING = """
-INSERT INTO sightings (paper, digest, position, upvotes) VALUES (?, ?, ?, ?)
+INSERT INTO sightings (paper, digest, position, label, upvotes) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (paper, digest) DO UPDATE SET
     upvotes = coalesce(max(upvotes, excluded.upvotes), upvotes, excluded.upvotes)
 """
@@ -71,6 +71,10 @@ def finish_digest(
             json.dumps(warnings, ensure_ascii=False),
             digest_id,
         ),
+    )
+    # Entries read before the page's date label was known take the file's label.
+    conn.execute(
+        "UPDATE sightings SET label = ? WHERE digest = ? AND label IS NULL", (info.label, digest_id)
     )
 
 
@@ -139,7 +143,9 @@ class DigestWriter:
                     )
                 )
                 text_rows.append((touched[0], paper.abstract, links))
-                sighting_rows.append((touched[0], self.digest_id, self.entries, paper.upvotes))
+                sighting_rows.append(
+                    (touched[0], self.digest_id, self.entries, paper.label, paper.upvotes)
+                )
                 continue
             else:
                 self.repeated += 1
@@ -149,7 +155,7 @@ class DigestWriter:
                 (paper.authors_count, paper.organization, published, paper.upvotes, seen, seq)
             )
             fill_text_rows.append((paper.abstract, links, seq))
-            sighting_rows.append((seq, self.digest_id, self.entries, paper.upvotes))
+            sighting_rows.append((seq, self.digest_id, self.entries, paper.label, paper.upvotes))
 
         # New papers go in first: a repeat later in this batch fills them like any known paper.
         if new_rows:

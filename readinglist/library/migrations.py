@@ -18,6 +18,7 @@ MIGRATIONS = Migrations("readinglist")
 # Step 1: the tables. Small columns live in `papers` so that filtering and sorting 100k papers
 # reads a few MB; abstracts and notes (up to a few MB each) live apart and are read per page.
 # `seq` is an INTEGER PRIMARY KEY so it survives VACUUM and gives the order papers were added in.
+# A sighting keeps its own label: one file may hold several pasted pages of different days.
 M001_SQL = """
 CREATE TABLE digests (
     id INTEGER PRIMARY KEY,
@@ -62,6 +63,7 @@ CREATE TABLE sightings (
     paper INTEGER NOT NULL REFERENCES papers(seq) ON DELETE CASCADE,
     digest INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
+    label TEXT,
     upvotes INTEGER,
     PRIMARY KEY (paper, digest)
 ) WITHOUT ROWID;
@@ -92,7 +94,7 @@ CREATE INDEX papers_by_seen ON papers(seen);
 CREATE INDEX papers_by_added ON papers(added_at);
 CREATE INDEX papers_starred ON papers(starred) WHERE starred = 1;
 CREATE INDEX papers_by_read ON papers(read);
-CREATE INDEX digests_by_label ON digests(label);
+CREATE INDEX sightings_by_label ON sightings(label COLLATE NOCASE);
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value

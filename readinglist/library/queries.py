@@ -51,7 +51,11 @@ def json_list(values: Sequence[Any] | frozenset[Any] | set[Any]) -> str:
 
 
 def where(filter: PaperFilter, digest_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
-    """The WHERE clause (or "") and its parameters; ``digest_ids`` is filter.digest resolved."""
+    """The WHERE clause (or "") and its parameters.
+
+    ``digest_ids`` are the digests filter.digest names by id or file name; papers listed under
+    a page labelled filter.digest match too.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     if filter.starred is not None:
@@ -67,12 +71,13 @@ def where(filter: PaperFilter, digest_ids: Sequence[int] | None) -> tuple[str, l
             " WHERE t.key = ?)"
         )
         params.append(tag_key(filter.tag))
-    if digest_ids is not None:
+    if filter.digest is not None:
         clauses.append(
             "p.seq IN (SELECT s.paper FROM sightings s"
-            " WHERE s.digest IN (SELECT value FROM json_each(?)))"
+            " WHERE s.digest IN (SELECT value FROM json_each(?))"
+            " OR s.label = ? COLLATE NOCASE)"
         )
-        params.append(json_list(digest_ids))
+        params += [json_list(digest_ids or []), str(filter.digest).strip()]
     if filter.ids is not None:
         clauses.append("p.id IN (SELECT value FROM json_each(?))")
         params.append(json_list(filter.ids))

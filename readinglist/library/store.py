@@ -357,7 +357,8 @@ class Library:
         ):
             by_seq[seq].tags.append(name)
         for seq, digest_id, label, position, upvotes in self.db.execute(
-            "SELECT s.paper, s.digest, d.label, s.position, s.upvotes FROM sightings s"
+            "SELECT s.paper, s.digest, coalesce(s.label, d.label), s.position, s.upvotes"
+            " FROM sightings s"
             " JOIN digests d ON d.id = s.digest"
             " WHERE s.paper IN (SELECT value FROM json_each(?)) ORDER BY s.digest",
             [seqs],
@@ -466,8 +467,8 @@ class Library:
             for r in rows
         ]
 
-    def find_digests(self, spec: str | int) -> list[int]:
-        """Ids of the digests ``spec`` names: an id, a label ("Mar 14") or a file name."""
+    def find_digests(self, spec: str | int, labels: bool = True) -> list[int]:
+        """Ids of the digests ``spec`` names: an id, a file name or (if ``labels``) a label."""
         text = str(spec).strip()
         if text.isdigit():
             row = self.db.execute("SELECT id FROM digests WHERE id = ?", [int(text)]).fetchone()
@@ -477,11 +478,13 @@ class Library:
         return [
             r[0]
             for r in rows
-            if (r[1] or "").casefold() == folded or Path(r[2]).name.casefold() == folded
+            if Path(r[2]).name.casefold() == folded
+            or (labels and (r[1] or "").casefold() == folded)
         ]
 
     def _digest_ids(self, spec: str | int | None) -> list[int] | None:
-        return None if spec is None else self.find_digests(spec)
+        # Labels are matched per sighting by the query itself (a file may hold several pages).
+        return None if spec is None else self.find_digests(spec, labels=False)
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag in use with its number of papers, by name (case-insensitively)."""
