@@ -253,3 +253,15 @@ class Worker(QObject):
                 self._close_context(context)
             except Exception:  # noqa: BLE001 - closing at exit must not raise
                 log.exception("worker %s could not close its context", self.name)
+
+
+class ChangeRelay(QObject):
+    """Carries the store's change notices (sent after commit, on the writer's thread) to the UI.
+
+    Pass :meth:`notify` to ``Library.subscribe`` in the writer thread; connect ``changed``.
+    """
+
+    changed = Signal(object)
+
+    def notify(self, change: Any) -> None:
+        self.changed.emit(change)  # queued: the relay lives in the UI thread

@@ -1,0 +1,85 @@
+"""Start the desktop app: the QApplication, the library, the main window (``readinglist``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from readinglist import __version__, paths
+from readinglist.library import Library, LibraryError
+
+log = logging.getLogger(__name__)
+
+SMOKE_TEST_MS = 1000
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Reading List")
+    app.setApplicationDisplayName("Reading List")
+    app.setOrganizationName("readinglist")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("io.github.readinglist.ReadingList")
+    return app
+
+
+def prepare_demo_home() -> Path:
+    """A temporary library holding the sample digest; READINGLIST_HOME points at it."""
+    from readinglist.gui.mainwindow import sample_digest_path
+
+    home = Path(tempfile.mkdtemp(prefix="readinglist-demo-"))
+    os.environ[paths.HOME_ENV] = str(home)
+    sample = sample_digest_path()
+    if sample is not None:
+        copy = home / sample.name
+        shutil.copyfile(sample, copy)
+        with Library.open(home) as library:
+            for _ in library.import_files([copy]):
+                pass
+    return home
+
+
+def open_window(home: Path | None = None):
+    """Open the library at ``home`` (default: the data folder) in a new main window."""
+    from readinglist.gui.mainwindow import MainWindow
+    from readinglist.gui.settings import Settings
+
+    library = Library.open(home)
+    return MainWindow(library, Settings.load())
+
+
+def run(demo: bool = False, smoke_test: bool = False) -> int:
+    """Open the desktop app; returns the exit status.
+
+    ``demo``: a temporary library holding the sample digest. ``smoke_test``: open the
+    window on the library, let it settle for a second, close it cleanly and exit 0.
+    """
+    logging.basicConfig(level=logging.WARNING)
+    app = application()
+    demo_home = prepare_demo_home() if demo else None
+    try:
+        window = open_window(demo_home)
+    except LibraryError as error:
+        QMessageBox.critical(None, "Reading List", str(error))
+        return 1
+    window.show()
+    if smoke_test:
+        QTimer.singleShot(SMOKE_TEST_MS, window.close)
+    status = app.exec()
+    window.library.close()
+    if demo_home is not None:
+        shutil.rmtree(demo_home, ignore_errors=True)
+    return status

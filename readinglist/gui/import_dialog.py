@@ -1,0 +1,185 @@
+"""Importing digests from the window: progress with cancel, then a report per file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from readinglist.gui.tasks import Task, Worker
+from readinglist.library import ImportProgress, ImportReport
+
+
+class ImportRun:
+    """One import in the writer thread; the dialog, drag and drop and tests all start it here."""
+
+    def __init__(self, writer: Worker, paths: Sequence[Path]) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.reports: list[ImportReport] = []
+        self.last_progress: ImportProgress | None = None
+        self.task: Task = writer.submit(
+            lambda library: library.import_files(self.paths), name="Importing digests"
+        )
+        self.task.on_progress(self._take)
+
+    def _take(self, items: list) -> None:
+        for item in items:
+            if isinstance(item, ImportReport):
+                self.reports.append(item)
+            elif isinstance(item, ImportProgress):
+                self.last_progress = item
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+
+def summary(reports: Sequence[ImportReport], cancelled: bool = False) -> str:
+    imported = [r for r in reports if r.status == "imported"]
+    again = [r for r in reports if r.status == "already-imported"]
+    refused = [r for r in reports if r.status == "refused"]
+    new = sum(r.new for r in imported)
+    known = sum(r.known for r in imported)
+    files = len(reports)
+    parts = [f"{files} file{'s' if files != 1 else ''}"]
+    if imported:
+        parts.append(f"{len(imported)} imported: {new:,} new papers, {known:,} already known")
+    if again:
+        parts.append(f"{len(again)} already imported")
+    if refused:
+        parts.append(f"{len(refused)} refused")
+    text = " · ".join(parts)
+    return ("Cancelled — " + text + " done before cancelling") if cancelled else text
+
+
+def _status_text(report: ImportReport) -> str:
+    if report.status == "refused":
+        return f"Refused: {report.refused}"
+    if report.status == "already-imported":
+        return "Already imported — nothing changed"
+    text = f"{report.new:,} new, {report.known:,} already known"
+    if report.repeated:
+        text += f", {report.repeated} repeated in the file"
+    if report.warnings:
+        n = len(report.warnings)
+        text += f", {n} warning{'s' if n != 1 else ''}"
+    return text
+
+
+class ImportDialog(QDialog):
+    """Shows an :class:`ImportRun` while it runs, then its report; never blocks the window."""
+
+    finished_import = Signal(list)  # the reports
+
+    def __init__(self, writer: Worker, paths: Sequence[Path], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import digests")
+        self.setObjectName("ImportDialog")
+        self.setMinimumWidth(560)
+        self.run = ImportRun(writer, paths)
+        self.run.task.on_progress(lambda _items: self._show_progress())
+        self.run.task.finished.connect(self._show_report)
+        self.run.task.failed.connect(self._show_failure)
+        self._failure: str | None = None
+
+        self.stack = QStackedWidget(self)
+        progress_page = QWidget(self)
+        self.file_label = QLabel("Starting…", progress_page)
+        self.file_label.setWordWrap(True)
+        self.bar = QProgressBar(progress_page)
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
+        self.count_label = QLabel("", progress_page)
+        self.count_label.setObjectName("Muted")
+        page_layout = QVBoxLayout(progress_page)
+        page_layout.addWidget(self.file_label)
+        page_layout.addWidget(self.bar)
+        page_layout.addWidget(self.count_label)
+        page_layout.addStretch(1)
+
+        report_page = QWidget(self)
+        self.summary_label = QLabel("", report_page)
+        self.summary_label.setWordWrap(True)
+        self.tree = QTreeWidget(report_page)
+        self.tree.setHeaderLabels(["File", "Result"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        report_layout = QVBoxLayout(report_page)
+        report_layout.setContentsMargins(0, 0, 0, 0)
+        report_layout.addWidget(self.summary_label)
+        report_layout.addWidget(self.tree)
+        self.stack.addWidget(progress_page)
+        self.stack.addWidget(report_page)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.rejected.connect(self._cancel_or_close)
+        self.buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+        layout.addWidget(self.buttons)
+
+    def _show_progress(self) -> None:
+        progress = self.run.last_progress
+        if progress is None:
+            return
+        self.file_label.setText(
+            f"Reading {progress.file.name}  ({progress.file_index + 1} of {progress.file_count})"
+        )
+        self.bar.setValue(int(progress.fraction * 1000))
+        self.count_label.setText(f"{progress.papers_done:,} papers read")
+
+    def _show_failure(self, error: BaseException) -> None:
+        self._failure = str(error) or type(error).__name__
+
+    def _show_report(self) -> None:
+        cancelled = self.run.task.cancelled
+        reports = self.run.reports
+        text = summary(reports, cancelled)
+        if self._failure:
+            text += f"\nThe import stopped: {self._failure}"
+        self.summary_label.setText(text)
+        self.tree.clear()
+        for report in reports:
+            item = QTreeWidgetItem([report.path.name, _status_text(report)])
+            item.setToolTip(0, str(report.path))
+            item.setToolTip(1, _status_text(report))
+            if report.label:
+                item.setText(0, f"{report.path.name}  ({report.label})")
+            for warning in report.warnings:
+                item.addChild(QTreeWidgetItem(["", f"line {warning.line}: {warning.message}"]))
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(len(report.warnings) <= 5)
+        self.buttons.clear()
+        ok = self.buttons.addButton(QDialogButtonBox.StandardButton.Ok)
+        ok.setDefault(True)
+        ok.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.stack.setCurrentIndex(1)
+        self.resize(max(self.width(), 640), max(self.height(), 360))
+        self.finished_import.emit(list(reports))
+
+    def _cancel_or_close(self) -> None:
+        if self.run.task.is_finished:
+            self.accept()
+            return
+        self.file_label.setText("Cancelling — the file being read is rolled back…")
+        self.run.cancel()
+
+    def reject(self) -> None:  # Esc / window close: cancel first, like the button
+        if self.run.task.is_finished:
+            super().reject()
+        else:
+            self._cancel_or_close()

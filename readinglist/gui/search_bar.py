@@ -1,0 +1,101 @@
+"""The search field: search as you type (debounced), hit count, a clickable "did you mean"."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+DEBOUNCE_MS = 150
+
+
+class SearchField(QLineEdit):
+    """A line edit that hands Down/Enter/Esc to the list instead of keeping them."""
+
+    leave_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.leave_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            if self.text():
+                self.clear()
+            else:
+                self.leave_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SearchBar(QWidget):
+    """Emits ``query_changed`` once typing pauses; shows what the last search found."""
+
+    query_changed = Signal(str)
+    leave_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = SearchField(self)
+        self.field.setObjectName("SearchField")
+        self.field.setPlaceholderText(
+            'Search  (words, "phrases", title:, tag:, is:unread, year:2024…)   Ctrl+F or /'
+        )
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Search")
+        self.info = QLabel(self)
+        self.info.setObjectName("SearchInfo")
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.info.linkActivated.connect(self._take_suggestion)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(10)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.info)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+        self._last = ""
+        self.field.textChanged.connect(lambda _text: self._timer.start())
+        self.field.leave_requested.connect(self._leave)
+
+    def query(self) -> str:
+        return self.field.text().strip()
+
+    def set_query(self, text: str) -> None:
+        self.field.setText(text)
+        self._emit()
+
+    def focus(self) -> None:
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def show_result(self, total: int, suggestion: str | None, elapsed_ms: float | None) -> None:
+        if not self.query():
+            self.info.setText("")
+            return
+        noun = "paper" if total == 1 else "papers"
+        text = f"{total:,} {noun}"
+        if suggestion:
+            escaped = html.escape(suggestion)
+            text += f' · did you mean <a href="suggest:{escaped}">{escaped}</a>?'
+        self.info.setText(text)
+        tip = f"found in {elapsed_ms:.0f} ms" if elapsed_ms is not None else ""
+        self.info.setToolTip(tip)
+
+    def _take_suggestion(self, link: str) -> None:
+        self.set_query(link.removeprefix("suggest:"))
+
+    def _leave(self) -> None:
+        self._emit()  # Enter searches at once, without waiting for the debounce
+        self.leave_requested.emit()
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        query = self.query()
+        if query != self._last:
+            self._last = query
+            self.query_changed.emit(query)

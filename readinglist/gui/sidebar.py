@@ -1,0 +1,176 @@
+"""The sidebar: library views, digests (newest first) and tags, each with a live count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
+
+from readinglist.gui.listing import ALL, LIBRARY_SCOPES, Scope, SidebarCounts
+
+SCOPE_ROLE = Qt.ItemDataRole.UserRole + 10
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 11
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 12
+
+
+class CountDelegate(QStyledItemDelegate):
+    """Draws the entry's count right-aligned and muted, like a mail client's folder list."""
+
+    muted = QColor("#6a737d")
+
+    def paint(self, painter, option: QStyleOptionViewItem, index) -> None:
+        count = index.data(COUNT_ROLE)
+        heading = index.data(HEADING_ROLE)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = f"{count:,}" if isinstance(count, int) else ""
+        width = opt.fontMetrics.horizontalAdvance(text) + 12 if text else 0
+        opt.rect = QRect(opt.rect.left(), opt.rect.top(), opt.rect.width() - width,
+                         opt.rect.height())
+        if heading:
+            opt.palette.setColor(opt.palette.ColorRole.Text, self.muted)
+        super().paint(painter, opt, index)
+        if text:
+            painter.save()
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            color = option.palette.highlightedText().color() if selected else self.muted
+            painter.setPen(color)
+            area = QRect(option.rect.right() - width, option.rect.top(), width - 8,
+                         option.rect.height())
+            painter.drawText(area, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                             text)
+            painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        extra = 10 if index.data(HEADING_ROLE) else 6
+        return QSize(size.width() + 40, size.height() + extra)
+
+
+class Sidebar(QTreeView):
+    """Emits ``scope_changed`` when the user picks an entry; keeps its selection on refresh."""
+
+    scope_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Sidebar")
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setIndentation(12)
+        self.setUniformRowHeights(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAccessibleName("Sidebar")
+        self.setItemDelegate(CountDelegate(self))
+        self._model = QStandardItemModel(self)
+        self.setModel(self._model)
+        self._heading_font = QFont(self.font())
+        self._heading_font.setWeight(QFont.Weight.DemiBold)
+        self._heading_font.setPointSizeF(max(7.0, self._heading_font.pointSizeF() * 0.85))
+        self._scope: Scope = ALL
+        self._counts: SidebarCounts | None = None
+        self._updating = False
+        self._build(None)
+        self.selectionModel().currentChanged.connect(self._on_current_changed)
+
+    @property
+    def scope(self) -> Scope:
+        return self._scope
+
+    def set_counts(self, counts: SidebarCounts) -> None:
+        """Rebuild the entries with fresh counts, keeping the selected scope if it still exists."""
+        self._counts = counts
+        self._build(counts)
+
+    def select_scope(self, scope: Scope) -> None:
+        item = self._find(scope) or self._find(ALL)
+        if item is not None:
+            self.setCurrentIndex(item.index())
+
+    def _heading(self, text: str) -> QStandardItem:
+        item = QStandardItem(text.upper())
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        item.setData(True, HEADING_ROLE)
+        item.setFont(self._heading_font)
+        return item
+
+    def _entry(self, text: str, scope: Scope, count: int | None, tip: str = "") -> QStandardItem:
+        item = QStandardItem(text)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        item.setData(scope, SCOPE_ROLE)
+        item.setData(count, COUNT_ROLE)
+        item.setToolTip(tip or text)
+        return item
+
+    def _build(self, counts: SidebarCounts | None) -> None:
+        self._updating = True
+        expanded = {
+            self._model.item(r).text(): self.isExpanded(self._model.index(r, 0))
+            for r in range(self._model.rowCount())
+        }
+        self._model.clear()
+        library = self._heading("Library")
+        for kind, text in LIBRARY_SCOPES:
+            count = counts.library.get(kind) if counts else None
+            library.appendRow(self._entry(text, Scope(kind), count))
+        self._model.appendRow(library)
+        digests = self._heading("Digests")
+        if counts and counts.digests:
+            digests.appendRow(self._entry(
+                "New since last digest", Scope("new"), counts.new_since_last,
+                "Papers the most recent digest added to the library",
+            ))
+            for digest in counts.digests:
+                label = digest.get("label") or digest.get("name") or f"Digest {digest['id']}"
+                when = digest.get("imported_at")
+                tip = f"{digest.get('name', '')}\nimported {when:%Y-%m-%d %H:%M}" if when else ""
+                digests.appendRow(
+                    self._entry(label, Scope("digest", digest["id"]), digest.get("papers"), tip)
+                )
+        self._model.appendRow(digests)
+        if counts and counts.tags:
+            tags = self._heading("Tags")
+            for name, count in counts.tags:
+                tags.appendRow(self._entry(name, Scope("tag", name), count))
+            self._model.appendRow(tags)
+        for r in range(self._model.rowCount()):
+            index = self._model.index(r, 0)
+            self.setExpanded(index, expanded.get(self._model.item(r).text(), True))
+        item = self._find(self._scope)
+        if item is None:
+            self._scope = ALL
+            item = self._find(ALL)
+            self._updating = False
+            if item is not None:
+                self.setCurrentIndex(item.index())
+                self.scope_changed.emit(self._scope)
+            return
+        self.setCurrentIndex(item.index())
+        self._updating = False
+
+    def _find(self, scope: Scope) -> QStandardItem | None:
+        for r in range(self._model.rowCount()):
+            section = self._model.item(r)
+            for c in range(section.rowCount()):
+                child = section.child(c)
+                if child.data(SCOPE_ROLE) == scope:
+                    return child
+        return None
+
+    def _on_current_changed(
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex
+    ) -> None:
+        if self._updating:
+            return
+        scope = current.data(SCOPE_ROLE)
+        if isinstance(scope, Scope) and scope != self._scope:
+            self._scope = scope
+            self.scope_changed.emit(scope)
