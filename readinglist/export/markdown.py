@@ -23,11 +23,21 @@ _BLOCK_START = re.compile(r"^(\s*)([-+>]|\d{1,9}(?=[.)]))")
 
 
 def escape(text: str) -> str:
-    """One line of plain text as Markdown that renders to exactly that text; URLs become links."""
+    """One line of plain text as Markdown that renders to exactly that text; URLs become links.
+
+    Safe anywhere on a line, at its start too: a leading "-", "+", ">" or "1." stays text.
+    """
     out = []
     for piece, is_url in split_urls(text):
         out.append(f"<{piece}>" if is_url else _INLINE.sub(r"\\\1", piece))
-    return "".join(out)
+    line = "".join(out)
+    match = _BLOCK_START.match(line)
+    if match:
+        indent, mark = match.groups()
+        rest = line[match.end() :]
+        # "1\. " is text where "1. " starts a list; "\-" is text where "-" starts one.
+        line = f"{indent}{mark}\\{rest}" if mark.isdigit() else f"{indent}\\{mark}{rest}"
+    return line
 
 
 def escape_block(text: str) -> list[str]:
@@ -35,14 +45,6 @@ def escape_block(text: str) -> list[str]:
     lines = []
     for raw in text.strip("\n").splitlines():
         line = escape(raw.rstrip())
-        match = _BLOCK_START.match(line)
-        if match:
-            indent, mark = match.groups()
-            rest = line[match.end() :]
-            if mark.isdigit():
-                line = f"{indent}{mark}\\{rest}"  # "1\. " is text, "1. " a list
-            else:
-                line = f"{indent}\\{mark}{rest}"
         # Leading spaces would make a code block; keep the user's indentation visible instead.
         stripped = line.lstrip(" \t")
         indent_width = len(line[: len(line) - len(stripped)].expandtabs(4))
