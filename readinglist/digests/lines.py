@@ -100,7 +100,7 @@ class DecodedLines:
         self._held_cr = False  # a chunk ended in "\r": the next may start with its "\n"
 
     def __iter__(self) -> Iterator[Line]:
-        head = self._stream.read(CHUNK_BYTES)
+        head = self._stream.read(max(CHUNK_BYTES, _HEAD_BYTES))
         reason = refusal_for_head(head)
         if reason is not None:
             raise DigestRefused(self._path, reason)

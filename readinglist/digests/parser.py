@@ -76,6 +76,7 @@ class DigestParser:
         self._page = _PageTally()
         self._layouts: set[str] = set()
         self._tokens_seen = 0
+        self._explained = 0  # lines of papers, page headers, metadata (or no words at all)
         self._dropped_titles = 0
         self._suppressed = 0
         self._last_line = 0
@@ -111,6 +112,13 @@ class DigestParser:
             self.info.warnings.append(
                 DigestWarning(self._last_line, f"{self._suppressed:,} more warnings not shown")
             )
+        unexplained = self._tokens_seen - self._explained
+        if self.info.paper_count and unexplained > self._explained:
+            raise DigestRefused(
+                self.info.path,
+                f"mostly not a digest: only {self._explained:,} of {self._tokens_seen:,} lines "
+                "are papers or page headers — prose or notes?",
+            )
         if self.info.paper_count:
             return
         if not self._tokens_seen:
@@ -134,12 +142,16 @@ class DigestParser:
         elif kind is Kind.LABEL and self._entry is not None and self._entry.dot_seen:
             # "· Mar 4": the site leaves out the year of this year's papers; it is no label.
             self._warn(token.line, f"publication date without a year, left empty: {token.text!r}")
+            self._explained += 1
             yield from self._close_entry()
         elif kind in (Kind.HEADER, Kind.LABEL):
+            self._explained += 1
             yield from self._close_entry()
             self._drop_title()
             self._skip_metadata = False
             self._new_page()
+            if self._previous not in (Kind.HEADER, Kind.LABEL):
+                self._label = None  # a new page: the last page's day no longer applies
             if kind is Kind.LABEL:
                 self._label = str(token.value)
                 if self.info.label is None:
@@ -165,6 +177,7 @@ class DigestParser:
         text = token.text
         if not grammar.has_letters(text):
             self._warn(token.line, f"a line with no words, skipped: {_quote(text)}")
+            self._explained += 1  # separators and stray numbers say nothing about prose
             return
         if self._title is not None:
             if not grammar.clearly_title(text):
@@ -177,6 +190,7 @@ class DigestParser:
             if entry.dot_seen:
                 if len(text) <= 40 and _BROKEN_DATE_RE.fullmatch(text):
                     self._warn(token.line, f"unreadable publication date, left empty: {text!r}")
+                    self._explained += 1
                     yield from self._close_entry()
                     return
             elif (
@@ -188,12 +202,16 @@ class DigestParser:
                 if entry.organization is None:
                     entry.organization = text
                     entry.has_metadata = True
+                    self._explained += 1
                 else:
                     self._warn(token.line, f"a second organisation line, ignored: {_quote(text)}")
                 return
             yield from self._close_entry()
         if len(text) > grammar.MAX_TITLE_CHARS or grammar.clearly_abstract(text):
             self._warn(token.line, f"an abstract without a title, not imported: {_quote(text)}")
+            return
+        if text[-1] in ",;:":  # "Hi Anna," or "The papers I mentioned:" - titles never end so
+            self._warn(token.line, f"not a title, skipped: {_quote(text)}")
             return
         self._title = token
 
@@ -241,9 +259,11 @@ class DigestParser:
             entry.published = token.value.date
             entry.upvotes = token.value.upvotes
             entry.has_metadata = True
+            self._explained += 1
             yield from self._close_entry()  # the date ends an entry's metadata
             return
         entry.has_metadata = True
+        self._explained += 1
 
     # -- results -------------------------------------------------------------------------------
 
@@ -269,6 +289,7 @@ class DigestParser:
         else:
             self._page.compact += 1
         self._page.with_metadata += entry.has_metadata
+        self._explained += 2
         self.info.paper_count += 1
         self.info.layout = self._layout()
         yield paper
