@@ -315,6 +315,8 @@ class MainWindow(QMainWindow):
         task.on_done(self._show_listing).on_error(self._listing_failed)
 
     def _show_listing(self, listing: Listing) -> None:
+        if self._closing:
+            return
         current = self.table.current_id() or (self.detail.paper.id if self.detail.paper else None)
         row = self.table.currentIndex().row()
         self.listing = listing
@@ -371,6 +373,8 @@ class MainWindow(QMainWindow):
         task.on_done(self._show_counts)
 
     def _show_counts(self, counts: SidebarCounts) -> None:
+        if self._closing:
+            return
         self.counts = counts
         self.sidebar.set_counts(counts)
         self.detail.tags.set_known_tags([name for name, _ in counts.tags])
@@ -391,6 +395,8 @@ class MainWindow(QMainWindow):
 
     # -- the current paper ----------------------------------------------------------------
     def _show_paper(self, paper_id: str) -> None:
+        if self._closing:
+            return
         if not paper_id:
             self.detail.show_paper(None)
             return
@@ -510,6 +516,8 @@ class MainWindow(QMainWindow):
         task.on_error(self._write_failed)
 
     def _on_change(self, change: Change) -> None:
+        if self._closing:
+            return
         self._generation = max(self._generation, change.generation)
         self.model.mark_stale(change.paper_ids)
         current = self.detail.paper
@@ -652,5 +660,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self._import_dialogs):
             dialog.run.cancel()
         self._save_layout()
+        self._counts_timer.stop()
         self.writer.stop(timeout=60)
         self.reader.stop(timeout=10)
+        self.relay.changed.disconnect(self._on_change)

@@ -1,0 +1,197 @@
+"""The main window: first run, import (dialog and drop), keyboard reading, undo, restart."""
+
+from __future__ import annotations
+
+import shutil
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from readinglist.gui.listing import Scope
+from readinglist.gui.settings import Settings
+from readinglist.library import Library, PaperFilter
+
+from .conftest import WAIT_MS, import_and_wait, wait_writes
+
+
+def key(qtbot, window, text: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    target = QApplication.focusWidget() or window
+    if len(text) == 1:
+        qtbot.keyClick(target, text, modifier)
+    else:
+        qtbot.keyClick(target, getattr(Qt.Key, f"Key_{text}"), modifier)
+
+
+def test_empty_library_shows_welcome_then_sample_opens(qtbot, open_window):
+    window = open_window()
+    assert window.stack.currentWidget() is window.welcome
+    with qtbot.waitSignal(window.counts_shown, timeout=WAIT_MS):
+        window.welcome.sample_button.click()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.splitter, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=WAIT_MS)
+    assert window.counts.total == window.model.rowCount()
+
+
+def test_import_report_counts_and_refused_file_does_not_block(qtbot, open_window, sample,
+                                                              tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("Just some prose I wrote.\nNothing to see here.\n")
+    window = open_window()
+    dialog, reports = import_and_wait(qtbot, window, [bad, sample])
+    by_name = {r.path.name: r for r in reports}
+    assert by_name["notes.txt"].status == "refused"
+    assert by_name["notes.txt"].refused
+    assert by_name[sample.name].status == "imported"
+    assert by_name[sample.name].new > 10
+    assert dialog.stack.currentIndex() == 1  # the report page
+    assert dialog.tree.topLevelItemCount() == 2
+    assert "refused" in dialog.summary_label.text()
+    assert window.model.rowCount() == by_name[sample.name].new
+    qtbot.waitUntil(lambda: window.counts.total == by_name[sample.name].new, timeout=WAIT_MS)
+    # Re-import: reported as already imported, nothing changes.
+    _dialog, again = import_and_wait(qtbot, window, [sample])
+    assert [r.status for r in again] == ["already-imported"]
+
+
+def test_drop_files_on_window_imports_them(qtbot, open_window, sample, tmp_path):
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    shutil.copy(sample, folder / "digest.txt")
+    window = open_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert event.isAccepted()
+    dialog = window._import_dialogs[-1]
+    with qtbot.waitSignal(dialog.finished_import, timeout=WAIT_MS) as blocker:
+        pass
+    (report,) = blocker.args[0]
+    assert report.status == "imported"
+    qtbot.waitUntil(lambda: window.model.rowCount() == report.new, timeout=WAIT_MS)
+
+
+def test_keyboard_reading_star_read_note_tags_undo(qtbot, open_window, sample):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.activateWindow()
+    window.focus_list()
+    first = window.table.current_id()
+    assert first
+    key(qtbot, window, "j")
+    second = window.table.current_id()
+    assert second != first
+    assert window.detail.paper.id == second
+    key(qtbot, window, "k")
+    assert window.table.current_id() == first
+    key(qtbot, window, "s")
+    wait_writes(qtbot, window)
+    assert window.library.get(first).starred
+    qtbot.waitUntil(lambda: window.detail.star_button.isChecked(), timeout=WAIT_MS)
+    key(qtbot, window, "r")
+    wait_writes(qtbot, window)
+    assert window.library.get(first).read
+    # Ctrl+Z undoes the last change of state (read), then the star.
+    key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)
+    wait_writes(qtbot, window)
+    assert not window.library.get(first).read
+    key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)
+    wait_writes(qtbot, window)
+    assert not window.library.get(first).starred
+    # n focuses the note; typing there does not trigger single-letter shortcuts.
+    key(qtbot, window, "n")
+    assert QApplication.focusWidget() is window.detail.note
+    qtbot.keyClicks(window.detail.note, "jsr notes")
+    assert window.table.current_id() == first
+    key(qtbot, window, "Escape")
+    assert QApplication.focusWidget() is window.table
+    wait_writes(qtbot, window)
+    assert window.library.get(first).note == "jsr notes"
+    assert not window.library.get(first).starred
+    # t edits tags; Enter saves.
+    key(qtbot, window, "t")
+    assert QApplication.focusWidget() is window.detail.tags
+    qtbot.keyClicks(window.detail.tags, "retrieval, long context")
+    qtbot.keyClick(window.detail.tags, Qt.Key.Key_Return)
+    wait_writes(qtbot, window)
+    assert sorted(window.library.get(first).tags) == ["long context", "retrieval"]
+    qtbot.waitUntil(lambda: any(name == "retrieval" for name, _ in window.counts.tags),
+                    timeout=WAIT_MS)
+
+
+def test_mark_selection_read_and_sidebar_counts_follow(qtbot, open_window, sample):
+    window = open_window()
+    _d, (report,) = import_and_wait(qtbot, window, [sample], show_report=False)
+    window.focus_list()
+    window.table.selectAll()
+    key(qtbot, window, "R", Qt.KeyboardModifier.ShiftModifier)
+    wait_writes(qtbot, window)
+    qtbot.waitUntil(lambda: window.counts.library["read"] == report.new, timeout=WAIT_MS)
+    assert window.counts.library["unread"] == 0
+    assert window.library.count(PaperFilter(read=False)) == 0
+    # The Unread view is now empty; Read holds everything.
+    with qtbot.waitSignal(window.listing_shown, timeout=WAIT_MS):
+        window.sidebar.select_scope(Scope("unread"))
+    assert window.model.rowCount() == 0
+    with qtbot.waitSignal(window.listing_shown, timeout=WAIT_MS):
+        window.sidebar.select_scope(Scope("read"))
+    assert window.model.rowCount() == report.new
+
+
+def test_note_typed_then_window_closed_at_once_is_kept(qtbot, open_window, sample, home):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.focus_list()
+    paper_id = window.table.current_id()
+    window.detail.focus_note()
+    qtbot.keyClicks(window.detail.note, "Read §3 again; compare with RETRO.")
+    open_window.close(window)  # no wait: the debounce has not fired yet
+    with Library.open(home) as library:
+        assert library.get(paper_id).note == "Read §3 again; compare with RETRO."
+
+
+def test_everything_survives_a_restart(qtbot, open_window, sample):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.focus_list()
+    key(qtbot, window, "j")
+    paper_id = window.table.current_id()
+    key(qtbot, window, "s")
+    key(qtbot, window, "r")
+    window.detail.focus_note()
+    qtbot.keyClicks(window.detail.note, "worth a re-read")
+    open_window.close(window)
+    assert Settings.load().geometry  # window geometry and splitters are remembered
+
+    again = open_window()
+    assert again.model.rowCount() > 0
+    paper = again.library.get(paper_id)
+    assert paper.starred and paper.read and paper.note == "worth a re-read"
+    again.table.select_id(paper_id)
+    assert again.detail.note.toPlainText() == "worth a re-read"
+    assert again.detail.star_button.isChecked()
+
+
+def test_shortcuts_help_lists_registry(qtbot, open_window):
+    window = open_window()
+    rows = window.actions.help_rows()
+    texts = {text: keys for _group, text, keys in rows}
+    assert texts["Next Paper"] == "J"
+    assert "F1" in texts["Keyboard Shortcuts"] and "?" in texts["Keyboard Shortcuts"]
+    assert "Ctrl+F" in texts["Search"] and "/" in texts["Search"]
+    from readinglist.gui.shortcuts_help import ShortcutsHelp
+
+    dialog = ShortcutsHelp(window.actions, window)
+    qtbot.addWidget(dialog)
+    assert dialog.tree.topLevelItemCount() == len(rows) + len({r[0] for r in rows})
+
+
+def test_sort_by_header_runs_in_sql(qtbot, open_window, sample):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    with qtbot.waitSignal(window.listing_shown, timeout=WAIT_MS):
+        window.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # title
+    expected = window.library.list_ids(sort="title", descending=False)
+    assert window.model.ids == expected
