@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.counts: SidebarCounts | None = None
         self.terms: list[str] = []
         self._import_dialogs: list[ImportDialog] = []
+        self._exports: set[Worker] = set()
         self._closing = False
         self._generation = library.generation
 
@@ -663,4 +664,6 @@ class MainWindow(QMainWindow):
         self._counts_timer.stop()
         self.writer.stop(timeout=60)
         self.reader.stop(timeout=10)
+        for export in list(self._exports):
+            export.stop(timeout=60)
         self.relay.changed.disconnect(self._on_change)

@@ -1,0 +1,48 @@
+"""File ▸ Export…: the preview follows the choices; the export is written in the background."""
+
+from __future__ import annotations
+
+from readinglist.gui.export_dialog import ExportDialog
+
+from .conftest import WAIT_MS, import_and_wait
+
+
+def test_preview_and_export_of_the_selection(qtbot, open_window, sample, tmp_path):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.focus_list()
+    window.table.move(1)
+    chosen = window.table.current_id()
+    title = window.library.get(chosen).title
+    dialog = ExportDialog(window, ids=[chosen])
+    qtbot.addWidget(dialog)
+    assert dialog.scope.currentText().startswith("Selected papers (1)")
+    dialog.format.setCurrentIndex(dialog.format.findData("md"))
+    assert title in dialog.preview.toPlainText()
+    dialog.format.setCurrentIndex(dialog.format.findData("bibtex"))
+    assert "@" in dialog.preview.toPlainText()
+    target = tmp_path / "out.bib"
+    task = dialog.start(target)
+    with qtbot.waitSignal(task.finished, timeout=WAIT_MS):
+        pass
+    assert task.error is None
+    text = target.read_text(encoding="utf-8")
+    assert text.count("@") == 1
+    assert "Exported 1 paper" in window.statusBar().currentMessage()
+
+
+def test_all_papers_export_to_json(qtbot, open_window, sample, tmp_path):
+    import json
+
+    window = open_window()
+    _d, (report,) = import_and_wait(qtbot, window, [sample], show_report=False)
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.scope.setCurrentIndex(len(dialog.scopes) - 1)  # All papers
+    dialog.format.setCurrentIndex(dialog.format.findData("json"))
+    task = dialog.start(tmp_path / "all.json")
+    with qtbot.waitSignal(task.finished, timeout=WAIT_MS):
+        pass
+    data = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    papers = data["papers"] if isinstance(data, dict) else data
+    assert len(papers) == report.new
