@@ -285,7 +285,8 @@ class DetailPane(QWidget):
         if paper.read and paper.read_at:
             parts.append(f"read {paper.read_at:%Y-%m-%d}")
         parts.append(f"id {paper.id}")
-        return "  ·  ".join(parts)
+        # Lines break between facts, never inside one ("seen in Mar 14" stays whole).
+        return "  ·  ".join(part.replace(" ", "\u00a0") for part in parts)
 
     def _show_toggles(self, paper: Paper) -> None:
         self.star_button.setChecked(paper.starred)

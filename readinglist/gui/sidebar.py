@@ -27,16 +27,20 @@ class CountDelegate(QStyledItemDelegate):
 
     def paint(self, painter, option: QStyleOptionViewItem, index) -> None:
         count = index.data(COUNT_ROLE)
-        heading = index.data(HEADING_ROLE)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text = f"{count:,}" if isinstance(count, int) else ""
-        width = opt.fontMetrics.horizontalAdvance(text) + 12 if text else 0
-        opt.rect = QRect(opt.rect.left(), opt.rect.top(), opt.rect.width() - width,
-                         opt.rect.height())
-        if heading:
+        width = opt.fontMetrics.horizontalAdvance(text) + 14 if text else 0
+        # The row (and its selection) spans the full width; only the name leaves room for the count.
+        room = opt.rect.width() - width - 2 * opt.fontMetrics.horizontalAdvance(" ") - 8
+        opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, room)
+        if index.data(HEADING_ROLE):
             opt.palette.setColor(opt.palette.ColorRole.Text, self.muted)
-        super().paint(painter, opt, index)
+        style = opt.widget.style() if opt.widget else None
+        if style is None:
+            super().paint(painter, option, index)
+        else:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         if text:
             painter.save()
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
