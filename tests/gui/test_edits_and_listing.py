@@ -1,0 +1,75 @@
+"""Undoable edits restore exactly what was there; listings combine scope and sort in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from readinglist.gui import edits
+from readinglist.gui.listing import (
+    ListingRequest,
+    ReaderContext,
+    Scope,
+    new_since_last_digest,
+    run_listing,
+    sidebar_counts,
+)
+from readinglist.library import Library
+
+
+@pytest.fixture
+def library(home, sample):
+    with Library.open(home) as lib:
+        for _ in lib.import_files([sample]):
+            pass
+        yield lib
+
+
+def test_undo_mark_unread_puts_back_each_read_date(library):
+    a, b, c = library.list_ids(sort="title")[:3]
+    monday = dt.datetime(2025, 3, 3, 9, 0)
+    library.set_read([a], True, when=monday)
+    library.set_read([b], True, when=monday + dt.timedelta(days=1))
+    edit = edits.set_read(library, [a, b, c], False)
+    assert sorted(edit.paper_ids) == sorted([a, b])  # c was unread: not part of the edit
+    assert not library.get(a).read
+    edit.undo(library)
+    assert library.get(a).read_at.replace(tzinfo=None) == monday
+    assert library.get(b).read_at.replace(tzinfo=None) == monday + dt.timedelta(days=1)
+    assert not library.get(c).read
+
+
+def test_undo_star_only_touches_what_changed(library):
+    a, b = library.list_ids(sort="title")[:2]
+    library.set_starred([a], True)
+    edit = edits.set_starred(library, [a, b], True)
+    assert edit.paper_ids == [b]
+    edit.undo(library)
+    assert library.get(a).starred and not library.get(b).starred
+
+
+def test_undo_tags(library):
+    a, b = library.list_ids(sort="title")[:2]
+    library.add_tags([a], ["vision"])
+    edit = edits.set_tags(library, [a, b], ["vision", "rl"], [])
+    assert sorted(library.get(b).tags) == ["rl", "vision"]
+    edit.undo(library)
+    assert library.get(a).tags == ["vision"]
+    assert library.get(b).tags == []
+
+
+def test_listing_scopes_and_sorts(library):
+    context = ReaderContext(library)
+    everything = run_listing(context, ListingRequest(sort="title", descending=False)).ids
+    assert everything == library.list_ids(sort="title", descending=False)
+    library.set_starred(everything[:2], True)
+    starred = run_listing(context, ListingRequest(scope=Scope("starred"))).ids
+    assert sorted(starred) == sorted(everything[:2])
+    digest_id = library.digests()[0]["id"]
+    in_digest = run_listing(context, ListingRequest(scope=Scope("digest", digest_id))).ids
+    assert len(in_digest) == len(everything)
+    assert sorted(new_since_last_digest(library)) == sorted(everything)
+    counts = sidebar_counts(context)
+    assert counts.library["starred"] == 2
+    assert counts.new_since_last == len(everything)
