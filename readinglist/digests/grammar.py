@@ -68,13 +68,13 @@ for _number, _name in enumerate(
     MONTHS[_name[:3].casefold()] = _number
 MONTHS["sept"] = 9
 
-_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
-_LABEL_RE = re.compile(rf"{_MONTH} (?P<day>\d{{1,2}})")
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"  # ASCII digits below: the site writes no others
+_LABEL_RE = re.compile(rf"{_MONTH} (?P<day>[0-9]{{1,2}})")
 _DATE_RE = re.compile(
-    rf"(?:Published on )?{_MONTH} (?P<day>\d{{1,2}}), (?P<year>\d{{4}})"
-    r"(?: +(?P<upvotes>\d{1,9}))?"
+    rf"(?:Published on )?{_MONTH} (?P<day>[0-9]{{1,2}}), (?P<year>[0-9]{{4}})"
+    r"(?: +(?P<upvotes>[0-9]{1,9}))?"
 )
-_AUTHORS_RE = re.compile(r"(?:[•·∙*-] *)?(?P<count>\d{1,6}) +authors?", re.IGNORECASE)
+_AUTHORS_RE = re.compile(r"(?:[•·∙*-] *)?(?P<count>[0-9]{1,6}) +authors?", re.IGNORECASE)
 _DOTS = frozenset("·•∙")
 
 # "vs. Generation", "et al. Show", "Fig. A" are not sentence ends.

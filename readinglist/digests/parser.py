@@ -25,7 +25,7 @@ MAX_WARNINGS = 200
 _MAX_ORGANIZATION_CHARS = 120
 _METADATA = (Kind.AUTHORS, Kind.DOT, Kind.DATE)
 # After "·" comes the date; a short line there that is no date we can read is a broken date.
-_BROKEN_DATE_RE = re.compile(r"(?:Published on )?[A-Za-z]{3,9}\.? ?\d[\d ,./-]*", re.IGNORECASE)
+_BROKEN_DATE_RE = re.compile(r"(?:Published on )?[A-Za-z]{3,9}\.? ?[0-9][0-9 ,./-]*", re.IGNORECASE)
 # "Subscribe" glued to a title is page furniture; glued to "r"/"rs"/"d" it is a word.
 _GLUED_RE = re.compile(r"Subscribe(?P<rest>\S.*)", re.DOTALL)
 _SUBSCRIBE_WORD_RE = re.compile(r"(?:r|rs|d|s|rship)\b")
