@@ -65,6 +65,12 @@ class Listing:
     suggestion: str | None = None
     elapsed_ms: float = 0.0
     terms: list[str] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Built here, in the reader thread, so the table never builds it on the UI thread.
+        if not self.positions:
+            self.positions = {pid: row for row, pid in enumerate(self.ids)}
 
 
 @dataclass(slots=True)

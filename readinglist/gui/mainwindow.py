@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         row = self.table.currentIndex().row()
         self.listing = listing
         self.terms = listing.terms
-        self.model.set_ids(listing.ids)
+        self.model.set_ids(listing.ids, listing.positions)
         self.detail.set_terms(self.terms)
         self.search.show_result(len(listing.ids), listing.suggestion, listing.elapsed_ms)
         self.table.select_id(current, max(row, 0))
