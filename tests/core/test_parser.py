@@ -531,3 +531,79 @@ def test_sample_digest_is_a_pleasant_layout_2_digest() -> None:
     assert sum(p.upvotes is not None for p in papers) >= 10
     assert len({p.published.year for p in papers if p.published}) >= 3
     assert all(300 <= len(p.abstract) <= 2000 for p in papers)
+
+
+# -- the real digests in every variant users' files come in -----------------------------------
+
+
+def _entries(papers: list[ParsedPaper]) -> list[tuple[object, ...]]:
+    return [
+        (p.title, p.abstract, p.authors_count, p.organization, p.published, p.upvotes)
+        for p in papers
+    ]
+
+
+def _variants(text: str) -> dict[str, bytes]:
+    lines = text.split("\n")
+    spaced: list[str] = []
+    for number, line in enumerate(lines):
+        spaced.append(line + ("  " if number % 3 == 0 and line else ""))
+        spaced.extend([""] * (number % 3) + (["  \t"] if number % 4 == 0 else []))
+    return {
+        "crlf": text.replace("\n", "\r\n").encode(),
+        "cr": text.replace("\n", "\r").encode(),
+        "bom+crlf": b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode(),
+        "utf-16-le": b"\xff\xfe" + text.replace("\n", "\r\n").encode("utf-16-le"),
+        "utf-16-be": b"\xfe\xff" + text.encode("utf-16-be"),
+        "extra blank lines": ("\n\n" + "\n".join(spaced) + "\n\n\n").encode(),
+        "no blank lines": "\n".join(line for line in lines if line.strip()).encode(),
+        "blank lines everywhere": "\n\n".join(line for line in lines if line.strip()).encode(),
+    }
+
+
+@pytest.mark.shared
+def test_real_digests_in_every_variant(shared_digests: Path) -> None:
+    for path in sorted(shared_digests.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        _, expected = parse_digest(text.encode())
+        for variant, data in _variants(text).items():
+            info, papers = parse_digest(data, f"{path.name} ({variant})")
+            assert _entries(papers) == _entries(expected), info.path
+            assert info.warnings == [], info.path
+
+
+@pytest.mark.shared
+def test_real_digests_pasted_into_one_file(shared_digests: Path) -> None:
+    paths = sorted(shared_digests.glob("*.txt"))
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    info, papers = parse_digest("\n".join(texts).encode())
+    expected = [paper for text in texts for paper in parse_digest(text.encode())[1]]
+    assert _entries(papers) == _entries(expected)
+    assert info.paper_count == 330 and info.layout == "mixed" and info.warnings == []
+    assert [p.label for p in papers] == [p.label for p in expected]
+    assert info.label == "Mar 14"
+
+
+@pytest.mark.shared
+def test_real_digests_rendered_in_every_layout(shared_digests: Path) -> None:
+    for path in sorted(shared_digests.glob("*.txt")):
+        _, papers = read(path)
+        for layout in ("blank-separated", "blank-separated+metadata", "compact"):
+            info, again = parse_digest(render_digest(papers, layout).encode())
+            assert [(p.title, p.abstract) for p in again] == [(p.title, p.abstract) for p in papers]
+            if layout == "blank-separated+metadata":
+                assert _entries(again) == _entries(papers)
+
+
+@pytest.mark.shared
+def test_real_digest_cut_after_a_title(shared_digests: Path) -> None:
+    for path in sorted(shared_digests.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        _, whole = parse_digest(text.encode())
+        lines = text.split("\n")
+        middle = whole[len(whole) // 2]
+        cut = "\n".join(lines[: middle.line])  # ends with the title line
+        info, papers = parse_digest(cut.encode())
+        assert _entries(papers) == _entries(whole[: len(whole) // 2])
+        assert [w.line for w in info.warnings] == [middle.line]
+        assert "file ends after this title" in info.warnings[0].message
