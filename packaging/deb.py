@@ -1,0 +1,244 @@
+"""Build the Linux .deb from the frozen app: ``/opt/readinglist``, a launcher, desktop integration.
+
+Layout of the package:
+
+    /opt/readinglist/                       the one-folder app, as PyInstaller made it
+    /usr/bin/readinglist                    symlink to /opt/readinglist/readinglist
+    /usr/share/applications/<id>.desktop    launcher (menu entry, "Open the Sample Library")
+    /usr/share/metainfo/<id>.metainfo.xml   AppStream, for software centres
+    /usr/share/icons/hicolor/*/apps/<id>.*  icon, PNG sizes and SVG
+    /usr/share/doc/readinglist/copyright
+
+No maintainer scripts: dpkg's triggers from hicolor-icon-theme and desktop-file-utils refresh
+the icon cache and the desktop database when the files land.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import release
+from freeze import run, step
+from release import DEB_DEPENDS, DEB_RECOMMENDS, ICONS, PNG_SIZES, Release
+
+# Sonames that need no declared package: the loader and libc come with every system.
+_ESSENTIAL = ("libc6",)
+
+
+def architecture() -> str:
+    return run(["dpkg", "--print-architecture"], capture_output=True).stdout.strip()
+
+
+def deb_path(rel: Release, arch: str) -> Path:
+    return release.DIST / f"{rel.name}_{rel.deb_version}_{arch}.deb"
+
+
+def build_deb(rel: Release, app: Path) -> Path:
+    """Package the one-folder ``app`` as a .deb in ``packaging/dist/`` and return its path."""
+    if shutil.which("dpkg-deb") is None:
+        raise SystemExit("dpkg-deb not found: the .deb is built on Debian or Ubuntu (apt: dpkg)")
+    if not (app / rel.name).is_file():
+        raise SystemExit(f"{app}: no frozen app here; run packaging/build.py linux first")
+    step(f"Debian package from {app.relative_to(release.ROOT)}")
+    check_shared_libraries(app)
+    arch = architecture()
+    root = release.BUILD / "deb" / f"{rel.name}_{rel.deb_version}_{arch}"
+    if root.exists():
+        shutil.rmtree(root)
+    _lay_out(rel, app, root)
+    _normalise_modes(root)
+    (root / "DEBIAN").mkdir(mode=0o755)
+    (root / "DEBIAN" / "control").write_text(control(rel, arch, _installed_kib(root)))
+    out = deb_path(rel, arch)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    run(["dpkg-deb", "--root-owner-group", "--build", root, out])
+    _check_contents(rel, out)
+    print(f"built {out.relative_to(release.ROOT)} ({out.stat().st_size / 2**20:.0f} MiB)")
+    return out
+
+
+def _lay_out(rel: Release, app: Path, root: Path) -> None:
+    shutil.copytree(app, root / "opt" / rel.name, symlinks=True)
+    bin_dir = root / "usr" / "bin"
+    bin_dir.mkdir(parents=True)
+    # The bootloader finds its _internal folder from /proc/self/exe, so a symlink works.
+    os.symlink(f"/opt/{rel.name}/{rel.name}", bin_dir / rel.name)
+    share = root / "usr" / "share"
+    _install(rel.desktop_file, share / "applications" / f"{rel.app_id}.desktop")
+    _install(rel.metainfo_file, share / "metainfo" / f"{rel.app_id}.metainfo.xml")
+    for size in PNG_SIZES:
+        _install(
+            ICONS / "png" / f"readinglist-{size}.png",
+            share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{rel.app_id}.png",
+        )
+    _install(ICONS / "readinglist.svg", share / "icons/hicolor/scalable/apps" / f"{rel.app_id}.svg")
+    doc = share / "doc" / rel.name
+    doc.mkdir(parents=True)
+    (doc / "copyright").write_text(copyright_file(rel))
+
+
+def _install(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def _normalise_modes(root: Path) -> None:
+    """Directories 755, executables 755, everything else 644: what dpkg and lintian expect."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode
+        if path.is_dir() or mode & stat.S_IXUSR:
+            path.chmod(0o755)
+        else:
+            path.chmod(0o644)
+
+
+def _installed_kib(root: Path) -> int:
+    total = sum(p.lstat().st_size for p in root.rglob("*") if p.is_file() or p.is_symlink())
+    return (total + 1023) // 1024
+
+
+def control(rel: Release, arch: str, installed_kib: int) -> str:
+    """The DEBIAN/control file."""
+    description = "\n".join(
+        " " + line if line else " ." for line in _long_description(rel).splitlines()
+    )
+    fields = {
+        "Package": rel.name,
+        "Version": rel.deb_version,
+        "Architecture": arch,
+        "Maintainer": rel.authors,
+        "Installed-Size": str(installed_kib),
+        "Depends": ", ".join(DEB_DEPENDS),
+        "Recommends": ", ".join(DEB_RECOMMENDS),
+        "Section": "science",
+        "Priority": "optional",
+        "Homepage": rel.homepage,
+        "Description": f"{rel.summary}\n{description}",
+    }
+    return "".join(f"{key}: {value}\n" for key, value in fields.items() if value)
+
+
+def _long_description(rel: Release) -> str:
+    """The metainfo's description paragraphs and list, wrapped for a control file."""
+    root = ET.parse(rel.metainfo_file).getroot()
+    blocks = []
+    for element in root.find("description") or []:
+        if element.tag == "p":
+            blocks.append(textwrap.fill(" ".join("".join(element.itertext()).split()), 78))
+        elif element.tag == "ul":
+            items = [" ".join("".join(li.itertext()).split()) for li in element.iter("li")]
+            blocks.append("\n".join(textwrap.fill(item, 78, initial_indent="  * ",
+                                                  subsequent_indent="    ") for item in items))
+    return "\n\n".join(blocks)
+
+
+def copyright_file(rel: Release) -> str:
+    """A machine-readable debian/copyright, naming what the frozen app bundles."""
+    return (
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        f"Upstream-Name: {rel.display_name}\n"
+        f"Source: {rel.homepage}\n"
+        "Comment: The program in /opt is frozen with PyInstaller and bundles the Python 3\n"
+        " runtime (PSF-2.0), Qt 6 and PySide6 (LGPL-3.0), sqlite-utils (Apache-2.0), Whoosh\n"
+        " (BSD-2-Clause) and platformdirs (MIT), under their upstream projects' licences.\n"
+        "\n"
+        "Files: *\n"
+        f"Copyright: {rel.authors}\n"
+        f"License: {rel.license}\n"
+        "\n"
+        "License: MIT\n"
+        " Permission is hereby granted, free of charge, to any person obtaining a copy of this\n"
+        ' software and associated documentation files (the "Software"), to deal in the Software\n'
+        " without restriction, including without limitation the rights to use, copy, modify,\n"
+        " merge, publish, distribute, sublicense, and/or sell copies of the Software, and to\n"
+        " permit persons to whom the Software is furnished to do so, subject to the following\n"
+        " conditions:\n"
+        " .\n"
+        " The above copyright notice and this permission notice shall be included in all copies\n"
+        " or substantial portions of the Software.\n"
+        " .\n"
+        ' THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED,\n'
+        " INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A\n"
+        " PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT\n"
+        " HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF\n"
+        " CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR\n"
+        " THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n"
+    )
+
+
+def _check_contents(rel: Release, deb: Path) -> None:
+    listing = run(["dpkg-deb", "--contents", deb], capture_output=True).stdout
+    paths = {line.split()[5].lstrip(".") for line in listing.splitlines() if len(line.split()) > 5}
+    expected = {
+        f"/opt/{rel.name}/{rel.name}",
+        f"/usr/bin/{rel.name}",
+        f"/usr/share/applications/{rel.app_id}.desktop",
+        f"/usr/share/metainfo/{rel.app_id}.metainfo.xml",
+        f"/usr/share/icons/hicolor/scalable/apps/{rel.app_id}.svg",
+        f"/usr/share/icons/hicolor/48x48/apps/{rel.app_id}.png",
+    }
+    missing = sorted(expected - paths)
+    if missing:
+        raise SystemExit(f"{deb}: missing {', '.join(missing)}")
+
+
+def needed_sonames(app: Path) -> dict[str, list[Path]]:
+    """Shared libraries the app's ELF files need that the app folder does not bring itself."""
+    elves = [p for p in app.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p)]
+    bundled = {p.name for p in app.rglob("*.so*")}
+    needed: dict[str, list[Path]] = {}
+    for elf in elves:
+        dump = subprocess.run(["objdump", "-p", str(elf)], capture_output=True, text=True).stdout
+        for line in dump.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "NEEDED" and parts[1] not in bundled:
+                needed.setdefault(parts[1], []).append(elf.relative_to(app))
+    return needed
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"\x7fELF"
+
+
+def _owning_package(soname: str) -> str | None:
+    done = subprocess.run(["dpkg-query", "-S", f"*/{soname}"], capture_output=True, text=True)
+    for line in done.stdout.splitlines():
+        package, _, path = line.partition(": ")
+        if Path(path.strip()).name == soname and "," not in package:
+            return package.split(":")[0]
+    return None
+
+
+def check_shared_libraries(app: Path) -> None:
+    """Fail if the app needs a system library whose package the .deb does not declare.
+
+    Sonames this machine cannot resolve are listed, not failed: they cannot be checked here.
+    """
+    if shutil.which("objdump") is None or shutil.which("dpkg-query") is None:
+        print("  SKIPPED the shared-library check: needs objdump (binutils) and dpkg-query")
+        return
+    declared = set(DEB_DEPENDS) | set(DEB_RECOMMENDS) | set(_ESSENTIAL)
+    undeclared, unknown = [], []
+    for soname, users in sorted(needed_sonames(app).items()):
+        package = _owning_package(soname)
+        if package is None:
+            unknown.append(f"{soname} (needed by {users[0]})")
+        elif package not in declared:
+            undeclared.append(f"{soname} from {package} (needed by {users[0]})")
+    for line in unknown:
+        print(f"  not installed here, cannot check: {line}")
+    if undeclared:
+        raise SystemExit(
+            "the .deb does not declare packages the app needs; add them to DEB_DEPENDS or "
+            "DEB_RECOMMENDS in packaging/release.py:\n  " + "\n  ".join(undeclared)
+        )
+    print("  every system library the app needs comes from a declared package")
