@@ -20,6 +20,11 @@ class Kind(Enum):
     TOO_LONG = "too-long"  # far longer than any abstract
 
 
+class PublishedDate(NamedTuple):
+    date: dt.date | None  # None when the line looks like a date but is not a real day
+    upvotes: int | None
+
+
 class Token(NamedTuple):
     """One non-blank line with what it looks like on its own."""
 
@@ -27,12 +32,8 @@ class Token(NamedTuple):
     line: int
     text: str  # stripped; for TOO_LONG only the start of the line
     blank_before: bool  # a blank line separated it from the previous token
-    value: object = None  # AUTHORS: int; LABEL: str; DATE: PublishedDate
-
-
-class PublishedDate(NamedTuple):
-    date: dt.date | None  # None when the line looks like a date but is not a real day
-    upvotes: int | None
+    # AUTHORS: the count; TOO_LONG: the line's length; LABEL: the label; DATE: PublishedDate
+    value: int | str | PublishedDate | None = None
 
 
 # Abstracts run to ~2,000 characters; a line past this is pasted prose or data, not a paper.
@@ -95,7 +96,7 @@ def classify(line: Line, blank_before: bool) -> Token:
     return Token(Kind.TEXT, line.number, text, blank_before)
 
 
-def _short_kind(text: str) -> tuple[Kind, object]:
+def _short_kind(text: str) -> tuple[Kind, int | str | PublishedDate | None]:
     folded = text.casefold()
     if folded in _HEADERS or _HEADER_RE.fullmatch(text):
         return Kind.HEADER, None

@@ -115,21 +115,30 @@ class DecodedLines:
         first = True
         while True:
             final = not chunk
+            binary = False
             if not wide and b"\x00" in chunk:
-                yield from self._refuse_at_nul(decoder, chunk, head if first else b"")
+                if first and _looks_like_bomless_utf16(head):
+                    raise DigestRefused(
+                        self._path, "UTF-16 text without a byte-order mark — save it as UTF-8"
+                    )
+                chunk = chunk[: chunk.index(b"\x00")]
+                binary = True
             try:
                 text = decoder.decode(chunk, final)
             except UnicodeDecodeError as err:
-                yield from self._refuse_undecodable(err)
-                raise AssertionError("unreachable") from err  # _refuse_undecodable always raises
+                # The bytes before the bad one are fine: read them so the line count is exact.
+                yield from self._feed(err.object[: err.start].decode(err.encoding, "replace"))
+                raise self._undecodable(err) from None
             if wide and "\x00" in text:
-                yield from self._feed(text[: text.index("\x00")])
-                raise DigestRefused(self._path, "binary file, not text", self._number + 1)
+                text = text[: text.index("\x00")]
+                binary = True
             if first:
                 self._check_markup(text)
                 first = False
             self.bytes_read += len(chunk)
             yield from self._feed(text)
+            if binary:
+                raise DigestRefused(self._path, "binary file, not text", self._number + 1)
             if final:
                 break
             chunk = self._stream.read(CHUNK_BYTES)
@@ -140,35 +149,17 @@ class DecodedLines:
         if start.startswith(("<!doctype html", "<html")):
             raise DigestRefused(self._path, _HTML, 1)
 
-    def _refuse_at_nul(self, decoder: codecs.IncrementalDecoder, chunk: bytes, head: bytes):
-        """Emit the lines before the first NUL byte, then refuse the file at the NUL's line."""
-        if head and _looks_like_bomless_utf16(head):
-            raise DigestRefused(
-                self._path,
-                "UTF-16 text without a byte-order mark — save the file as UTF-8",
-            )
-        before = chunk[: chunk.index(b"\x00")]
-        try:
-            yield from self._feed(decoder.decode(before, False))
-        except UnicodeDecodeError as err:
-            yield from self._refuse_undecodable(err)
-        raise DigestRefused(self._path, "binary file, not text", self._number + 1)
-
-    def _refuse_undecodable(self, err: UnicodeDecodeError) -> Iterator[Line]:
-        # The bytes before the bad one decoded fine: feed them so the line count is exact.
-        good = err.object[: err.start]
-        prefix = good.decode(err.encoding, "replace") if good else ""
-        yield from self._feed(prefix)
-        bad = err.object[err.start : err.start + 1].hex()
+    def _undecodable(self, err: UnicodeDecodeError) -> DigestRefused:
         column = self._length + 1
         if self.encoding.startswith("utf-16"):
             reason = f"not valid {self.encoding.upper()} text (column {column})"
         else:
+            bad = err.object[err.start : err.start + 1].hex()
             reason = (
                 f"not UTF-8 text: byte 0x{bad} at column {column} cannot be read — the file "
                 "is probably in a legacy encoding such as Windows-1252; save it as UTF-8"
             )
-        raise DigestRefused(self._path, reason, self._number + 1)
+        return DigestRefused(self._path, reason, self._number + 1)
 
     def _feed(self, text: str) -> Iterator[Line]:
         if not text:

@@ -180,7 +180,7 @@ class DigestParser:
             self._explained += 1  # separators and stray numbers say nothing about prose
             return
         if self._title is not None:
-            if not grammar.clearly_title(text):
+            if _reads_as_abstract(text, following):
                 self._entry = _Entry(self._title, token, self._label)
                 self._title = None
                 return
@@ -246,7 +246,8 @@ class DigestParser:
             if entry.dot_seen or entry.authors is not None:
                 self._warn(token.line, f"metadata in an odd place, ignored: {token.text!r}")
                 return
-            entry.authors = int(token.value)  # type: ignore[call-overload]
+            assert isinstance(token.value, int)
+            entry.authors = token.value
         elif kind is Kind.DOT:
             if entry.dot_seen:
                 self._warn(token.line, "a second '·' line, ignored")
@@ -326,6 +327,21 @@ class DigestParser:
             self.info.warnings.append(DigestWarning(line, message))
         else:
             self._suppressed += 1
+
+
+def _reads_as_abstract(text: str, following: Token | None) -> bool:
+    """Whether ``text``, right after a title, is that title's abstract."""
+    if len(text) < grammar.MIN_ABSTRACT_CHARS:
+        return False
+    if not grammar.clearly_title(text):
+        return True
+    # Long enough but no sentence end ("... code at https://x.io/y"): it is the abstract unless
+    # an abstract follows it, which makes it the next title and the current one abstract-less.
+    return not (
+        following is not None
+        and following.kind is Kind.TEXT
+        and not grammar.clearly_title(following.text)
+    )
 
 
 def _quote(text: str, limit: int = 60) -> str:

@@ -607,3 +607,26 @@ def test_real_digest_cut_after_a_title(shared_digests: Path) -> None:
         assert _entries(papers) == _entries(whole[: len(whole) // 2])
         assert [w.line for w in info.warnings] == [middle.line]
         assert "file ends after this title" in info.warnings[0].message
+
+
+def test_an_abstract_without_a_sentence_end_is_still_an_abstract() -> None:
+    sample = SAMPLE.read_text(encoding="utf-8").split("\n")
+    title, abstract = sample[12], sample[14]
+    bare = (
+        "We release the annotated dataset, the evaluation harness and all trained checkpoints "
+        "at https://github.com/lab/bare-abstract"
+    )
+    for layout_lines in (
+        ["First Title Here", bare, title, abstract],
+        ["First Title Here", "", bare, "", title, "", abstract],
+    ):
+        info, papers = parse_digest("\n".join(layout_lines).encode())
+        assert [(p.title, p.abstract) for p in papers] == [
+            ("First Title Here", bare),
+            (title, abstract),
+        ]
+        assert info.warnings == []
+    # the same line before an abstract is a title: the title before it lost its abstract
+    info, papers = parse_digest("\n".join(["Lost Title", bare[:120], abstract]).encode())
+    assert [(p.title, p.abstract) for p in papers] == [(bare[:120], abstract)]
+    assert "Lost Title" in info.warnings[0].message
