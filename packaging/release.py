@@ -162,3 +162,23 @@ DEB_DEPENDS = (
 )
 # Native Wayland; without these Qt falls back to XWayland through the xcb plugin.
 DEB_RECOMMENDS = ("libwayland-client0", "libwayland-cursor0", "libwayland-egl1")
+
+
+def packaging_requirements(root: Path = ROOT) -> list[str]:
+    """The ``packaging`` extra of pyproject.toml: what building the installers needs from PyPI."""
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(pyproject["project"]["optional-dependencies"]["packaging"])
+
+
+if __name__ == "__main__":
+    # For shell scripts (.ci/packaging.sh): one item a line.
+    import sys
+
+    queries = {
+        "deb-depends": lambda: DEB_DEPENDS,
+        "packaging-requirements": packaging_requirements,
+        "version": lambda: [load().version],
+    }
+    if len(sys.argv) != 2 or sys.argv[1] not in queries:
+        sys.exit(f"usage: {sys.argv[0]} {'|'.join(queries)}")
+    print("\n".join(queries[sys.argv[1]]()))
