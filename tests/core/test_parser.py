@@ -107,7 +107,7 @@ def test_organisation_lines(digests: Path) -> None:
     assert info.warnings == []
     assert [(p.organization, p.authors_count) for p in papers] == [
         ("Northern Lights Climate Lab", None),
-        ("DeepMind Interpretability", None),
+        ("Circuits Reading Group", None),
         ("nyu-visionx VISIONx @ NYU", 7),  # both an organisation and an author count
     ]
 

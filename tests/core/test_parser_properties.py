@@ -244,7 +244,7 @@ def papers(draw: st.DrawFn) -> dict[str, object]:
     organization = None
     if published is not None and draw(st.booleans()):
         organization = draw(
-            st.sampled_from(["nyu-visionx VISIONx @ NYU", "Northern Lights Lab", "ai2", "Meta AI"])
+            st.sampled_from(["nyu-visionx VISIONx @ NYU", "Northern Lights Lab", "ai2", "Open Lab"])
         )
     return {
         "title": draw(titles()),
