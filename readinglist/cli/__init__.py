@@ -49,7 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse binds an optional positional (`note ID [TEXT]`) before it sees later options, so
+    # `note ID --append TEXT` leaves TEXT over: give it to the command that asked for it.
+    if extra:
+        if len(extra) == 1 and getattr(args, "text", "") is None and not extra[0].startswith("-"):
+            args.text = extra[0]
+        else:
+            parser.error("unrecognized arguments: " + " ".join(extra))
     run = getattr(args, "run", None)
     try:
         if run is None:

@@ -1,0 +1,223 @@
+"""The command line end to end: a real ``readinglist`` process on a library in a temp folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DIGEST = """\
+new
+
+Get trending papers in your email inbox!
+
+Subscribe
+
+Daily Papers
+
+byAK and the research community
+
+Mar 14
+
+Sparse Mixtures of Tiny Experts for On-Device Translation
+
+We study mixtures of very small experts for translation on phones. Routing by language pair keeps \
+only two experts active per token, which halves latency against a dense baseline of the same \
+quality. Code is at https://github.com/example/tiny-moe.
+
+  • 4 authors
+·
+May 6, 2024 12
+
+Calibrated Retrieval for Long-Context Question Answering
+
+Long-context models still miss facts buried in the middle of their inputs. We calibrate a \
+retriever against the reader's own confidence and show that retrieving fewer, better passages \
+beats stuffing the whole context window on four question answering benchmarks.
+
+  • 7 authors
+·
+Jun 24, 2025
+
+Diffusion Tokenizers Revisited
+
+Latent diffusion depends on its tokenizer. We revisit reconstruction and generation trade-offs and \
+find that aligning the latent space with a frozen vision encoder closes most of the gap between \
+small and large tokenizers without extra training cost.
+
+nyu-visionx VISIONx @ NYU
+·
+Oct 13, 2025 6
+"""
+
+SECOND = """\
+Jan 16
+
+Diffusion Tokenizers Revisited
+
+Latent diffusion depends on its tokenizer. We revisit reconstruction and generation trade-offs and \
+find that aligning the latent space with a frozen vision encoder closes most of the gap between \
+small and large tokenizers without extra training cost.
+
+Graph Transformers at Scale
+
+We train graph transformers on graphs with a billion edges by sampling neighbourhoods on the fly \
+and caching attention biases, which makes them competitive with message passing networks at a \
+fraction of the memory footprint on standard node classification benchmarks.
+"""
+
+
+def cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "READINGLIST_HOME": str(home), "COLUMNS": "120"}
+    return subprocess.run(
+        [sys.executable, "-m", "readinglist", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def digests(tmp_path: Path) -> Path:
+    folder = tmp_path / "digests"
+    (folder / "older").mkdir(parents=True)
+    (folder / "mar14.txt").write_text(DIGEST, encoding="utf-8")
+    (folder / "older" / "jan16.txt").write_text(SECOND, encoding="utf-8")
+    return folder
+
+
+def papers(home: Path, *args: str) -> list[dict]:
+    result = cli(home, "list", "--json", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_version_needs_no_library(tmp_path: Path) -> None:
+    result = cli(tmp_path / "nowhere", "--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("readinglist ")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_import_a_folder_and_list(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    result = cli(home, "import", str(digests))
+    assert result.returncode == 0, result.stderr
+    assert "mar14.txt [Mar 14]: 3 new, 0 already known" in result.stdout
+    assert "jan16.txt [Jan 16]: 1 new, 1 already known" in result.stdout
+
+    listed = papers(home)
+    assert sorted(p["title"] for p in listed) == [
+        "Calibrated Retrieval for Long-Context Question Answering",
+        "Diffusion Tokenizers Revisited",
+        "Graph Transformers at Scale",
+        "Sparse Mixtures of Tiny Experts for On-Device Translation",
+    ]
+    moe = next(p for p in listed if p["title"].startswith("Sparse"))
+    assert moe["authors_count"] == 4
+    assert moe["published"] == "2024-05-06"
+    assert moe["upvotes"] == 12
+    assert moe["links"] == ["https://github.com/example/tiny-moe"]
+    assert moe["abstract"].endswith("Code is at https://github.com/example/tiny-moe.")
+    tokenizers = next(p for p in listed if p["title"].startswith("Diffusion"))
+    assert tokenizers["organization"] == "nyu-visionx VISIONx @ NYU"
+    assert sorted(s["label"] for s in tokenizers["sightings"]) == ["Jan 16", "Mar 14"]
+    assert set(moe) >= {"id", "read_at", "note", "tags", "sightings", "added_at", "starred", "read"}
+
+
+def test_reimport_changes_nothing(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "import", str(digests)).returncode == 0
+    before = papers(home)
+    again = cli(home, "import", "--json", str(digests / "mar14.txt"))
+    assert again.returncode == 0, again.stderr
+    (report,) = json.loads(again.stdout)
+    assert report["status"] == "already-imported"
+    assert papers(home) == before
+
+
+def test_refused_file_does_not_block_the_others(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    (digests / "notes.txt").write_text("Just some prose I wrote.\nNothing like a digest.\n")
+    (digests / "paper.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    result = cli(home, "import", str(digests))
+    assert result.returncode == 1
+    assert "notes.txt: refused:" in result.stdout
+    assert "paper.pdf: refused:" in result.stdout
+    assert len(papers(home)) == 4
+
+
+def test_marks_notes_and_tags(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "import", str(digests)).returncode == 0
+    target = next(p for p in papers(home) if p["title"].startswith("Graph"))
+    prefix = target["id"][:6]
+
+    assert cli(home, "star", prefix).returncode == 0
+    assert cli(home, "read", prefix).returncode == 0
+    assert cli(home, "note", prefix, "Try on ogbn-papers100M").returncode == 0
+    assert cli(home, "note", prefix, "--append", "and compare memory").returncode == 0
+    assert cli(home, "tag", prefix, "graphs", "scaling").returncode == 0
+    assert cli(home, "untag", prefix, "scaling").returncode == 0
+
+    shown = cli(home, "show", prefix, "--json")
+    assert shown.returncode == 0, shown.stderr
+    paper = json.loads(shown.stdout)
+    assert paper["starred"] is True
+    assert paper["read"] is True and paper["read_at"]
+    assert paper["note"] == "Try on ogbn-papers100M\nand compare memory"
+    assert paper["tags"] == ["graphs"]
+
+    assert [p["id"] for p in papers(home, "--starred")] == [target["id"]]
+    assert [p["id"] for p in papers(home, "--tag", "graphs")] == [target["id"]]
+    assert target["id"] not in [p["id"] for p in papers(home, "--unread")]
+    assert len(papers(home, "--digest", "Jan 16")) == 2
+
+    # The user's state survives importing the same paper again from a new file.
+    (digests / "again.txt").write_text(SECOND.replace("Jan 16", "Jan 17") + "\n\n")
+    assert cli(home, "import", str(digests / "again.txt")).returncode == 0
+    paper = json.loads(cli(home, "show", target["id"], "--json").stdout)
+    assert paper["starred"] and paper["read"] and paper["tags"] == ["graphs"]
+    assert paper["note"] == "Try on ogbn-papers100M\nand compare memory"
+
+    assert cli(home, "note", prefix, "--clear").returncode == 0
+    assert json.loads(cli(home, "show", prefix, "--json").stdout)["note"] == ""
+
+    text = cli(home, "show", prefix).stdout
+    assert "Graph Transformers at Scale" in text and "★ starred" in text
+
+
+def test_unknown_and_ambiguous_ids_exit_2(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "import", str(digests)).returncode == 0
+    unknown = cli(home, "show", "zzzz")
+    assert unknown.returncode == 2
+    assert "zzzz" in unknown.stderr
+    ambiguous = cli(home, "star", "")
+    assert ambiguous.returncode == 2
+
+
+def test_stats(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "import", str(digests)).returncode == 0
+    first = papers(home)[0]["id"]
+    cli(home, "star", first)
+    stats = json.loads(cli(home, "stats", "--json").stdout)
+    assert stats["papers"] == 4
+    assert stats["starred"] == 1
+    assert stats["digests"] == 2
+    assert stats["path"].endswith("library.db")
+    assert "papers     4" in cli(home, "stats").stdout
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    result = cli(tmp_path / "home", "import", str(tmp_path / "missing.txt"))
+    assert result.returncode == 1
+    assert "no such file or folder" in result.stderr
