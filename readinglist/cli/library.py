@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from readinglist.cli.common import (
     print_json,
     resolve_ids,
     shorten,
+    terminal_width,
 )
 
 if TYPE_CHECKING:
@@ -230,7 +232,11 @@ def format_paper(paper: Paper) -> str:
     seen = ", ".join(s.label or f"digest {s.digest_id}" for s in paper.sightings)
     if seen:
         lines.append(f"seen in: {seen}")
-    lines += ["", paper.abstract]
+    width = min(terminal_width(), 100)
+    abstract = textwrap.fill(
+        paper.abstract, width, break_on_hyphens=False, break_long_words=False
+    )
+    lines += ["", abstract]
     if paper.links:
         lines += ["", "links:"] + [f"  {link}" for link in paper.links]
     if paper.note:
