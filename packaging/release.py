@@ -76,7 +76,9 @@ class Release:
         if parts["pre"]:
             text += f"~{parts['pre']}{parts['pre_n']}"
         if parts["dev"]:
-            text += f"~dev{parts['dev']}"
+            # PEP 440 puts X.devN before every pre-release of X (X.devN < XaN.devM < XaN), and
+            # dpkg sorts ~~ before ~, so a dev release of a final version gets two tildes.
+            text += f"~dev{parts['dev']}" if parts["pre"] else f"~~dev{parts['dev']}"
         if parts["post"]:
             text += f"+post{parts['post']}"
         if parts["local"]:

@@ -1,0 +1,235 @@
+"""Static checks of the installers' inputs: versions, desktop files, icons, spec, NSIS, macOS.
+
+The builds themselves run in .ci/packaging.sh (minutes); these run in the normal test suite and
+catch the mistakes that would otherwise surface only there, or only on a Mac or on Windows.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "packaging"))
+
+import deb  # noqa: E402
+import macos  # noqa: E402
+import release  # noqa: E402
+import windows  # noqa: E402
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+@pytest.fixture(scope="module")
+def rel() -> release.Release:
+    return release.load()
+
+
+def test_release_takes_name_and_version_from_pyproject(rel: release.Release) -> None:
+    assert rel.name == PYPROJECT["name"] == "readinglist"
+    assert rel.version == PYPROJECT["version"]
+    assert rel.homepage.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("version", "deb_version", "numeric"),
+    [
+        ("0.1.0", "0.1.0", "0.1.0.0"),
+        ("1.2", "1.2", "1.2.0.0"),
+        ("2.0.0rc1", "2.0.0~rc1", "2.0.0.0"),
+        ("2.0.0b3", "2.0.0~b3", "2.0.0.0"),
+        ("1.4.0.dev7", "1.4.0~~dev7", "1.4.0.0"),
+        ("1.4.0rc2.dev1", "1.4.0~rc2~dev1", "1.4.0.0"),
+        ("1.4.0.post1", "1.4.0+post1", "1.4.0.0"),
+        ("3.1.4.1", "3.1.4.1", "3.1.4.1"),
+    ],
+)
+def test_versions_for_dpkg_and_windows(version: str, deb_version: str, numeric: str) -> None:
+    rel = release.Release("readinglist", version, "", "MIT", "us", "https://x")
+    assert rel.deb_version == deb_version
+    assert rel.numeric_version == numeric
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="needs dpkg")
+def test_pre_releases_sort_before_the_release_in_dpkg() -> None:
+    def deb(version: str) -> str:
+        return release.Release("readinglist", version, "", "", "", "").deb_version
+
+    ordered = ["1.0.0.dev1", "1.0.0a1.dev1", "1.0.0a1", "1.0.0rc1", "1.0.0", "1.0.0.post1"]
+    for older, newer in zip(ordered, ordered[1:], strict=False):
+        compare = ["dpkg", "--compare-versions", deb(older), "lt", deb(newer)]
+        assert subprocess.run(compare).returncode == 0, (older, newer)
+
+
+def test_not_a_pep440_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="PEP 440"):
+        _ = release.Release("readinglist", "1.0-beta", "", "", "", "").deb_version
+
+
+def _desktop_entry(rel: release.Release) -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    parser.read(rel.desktop_file, encoding="utf-8")
+    return parser["Desktop Entry"]
+
+
+def test_desktop_entry_launches_the_installed_command(rel: release.Release) -> None:
+    entry = _desktop_entry(rel)
+    assert rel.desktop_file.name == f"{rel.app_id}.desktop"
+    assert entry["Exec"].split()[0] == entry["TryExec"] == rel.name
+    assert entry["Icon"] == rel.app_id
+    assert entry["Name"] == rel.display_name
+    assert entry["Terminal"] == "false"
+
+
+def test_metainfo_names_the_desktop_entry_and_lists_this_release(rel: release.Release) -> None:
+    root = ET.parse(rel.metainfo_file).getroot()
+    assert root.findtext("id") == rel.app_id
+    assert root.findtext("launchable[@type='desktop-id']") == rel.desktop_file.name
+    assert root.findtext("provides/binary") == rel.name
+    assert root.find("content_rating") is not None
+    versions = [r.get("version") for r in root.iter("release")]
+    # Software centres show the first <release> as the current one.
+    assert versions and versions[0] == rel.version, "add a <release> for the pyproject version"
+    screenshot = root.findtext("screenshots/screenshot/image") or ""
+    assert screenshot.endswith("docs/images/main-window.png")
+
+
+@pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils")
+def test_desktop_file_validates(rel: release.Release) -> None:
+    done = subprocess.run(["desktop-file-validate", str(rel.desktop_file)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout
+
+
+@pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="needs appstream")
+def test_metainfo_validates(rel: release.Release) -> None:
+    done = subprocess.run(["appstreamcli", "validate", "--no-net", str(rel.metainfo_file)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_icon_pngs_exist_at_every_size() -> None:
+    for size in release.PNG_SIZES:
+        assert _png_size(release.ICONS / "png" / f"readinglist-{size}.png") == (size, size)
+    package_icons = ROOT / "readinglist" / "resources" / "icons"
+    assert (package_icons / "readinglist.svg").read_bytes() == (
+        release.ICONS / "readinglist.svg"
+    ).read_bytes(), "run packaging/render_icons.py after editing the SVG"
+    for png in package_icons.glob("*.png"):
+        size = int(png.stem.rsplit("-", 1)[1])
+        assert _png_size(png) == (size, size)
+        assert png.read_bytes() == (release.ICONS / "png" / png.name).read_bytes()
+
+
+def test_windows_icon_holds_every_size_up_to_256() -> None:
+    data = (release.ICONS / "readinglist.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind) == (0, 1)
+    # In an ICONDIRENTRY a width of 0 means 256.
+    sizes = {data[6 + 16 * i] or 256 for i in range(count)}
+    assert sizes == {16, 24, 32, 48, 64, 128, 256}
+
+
+def test_macos_icon_is_whole(tmp_path: Path) -> None:
+    assert macos.icns_problems(release.ICONS / "readinglist.icns") == []
+    truncated = tmp_path / "truncated.icns"
+    truncated.write_bytes((release.ICONS / "readinglist.icns").read_bytes()[:5000])
+    assert macos.icns_problems(truncated)
+
+
+def test_macos_bundle_section_and_dmg_settings(rel: release.Release) -> None:
+    assert macos.bundle_problems(rel) == []
+    assert macos.dmg_problems(rel) == []
+    plist = release.macos_info_plist(rel, "13.0")
+    assert plist["CFBundleIdentifier"] == rel.app_id
+    assert plist["CFBundleShortVersionString"] == rel.version
+
+
+def test_dmg_check_finds_a_missing_applications_link(
+    rel: release.Release, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "dmg_settings.py"
+    broken.write_text(macos.DMG_SETTINGS.read_text().replace('"/Applications"', '"/tmp"'))
+    monkeypatch.setattr(macos, "DMG_SETTINGS", broken)
+    assert any("Applications" in problem for problem in macos.dmg_problems(rel))
+
+
+def test_spec_reads_pyproject_and_collects_package_data() -> None:
+    spec = release.SPEC.read_text(encoding="utf-8")
+    compile(spec, str(release.SPEC), "exec")
+    assert "release_module.load(ROOT)" in spec
+    assert 'collect_data_files("readinglist"' in spec
+    assert 'collect_submodules("readinglist")' in spec
+
+
+def test_app_has_no_frozen_branches() -> None:
+    """Resources load through importlib.resources, which works frozen and from a wheel alike."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "readinglist").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "_MEIPASS" in line or re.search(r"sys\.frozen|getattr\(sys, .frozen", line)
+    ]
+    assert offenders == []
+
+
+def test_deb_control_declares_the_runtime_libraries(rel: release.Release) -> None:
+    text = deb.control(rel, "amd64", 150_000)
+    fields = dict(
+        line.split(": ", 1) for line in text.splitlines() if line and not line.startswith(" ")
+    )
+    depends = {name.strip() for name in fields["Depends"].split(",")}
+    assert {"libgl1", "libegl1", "libfontconfig1", "libxkbcommon0", "libdbus-1-3"} <= depends
+    assert "libxcb-cursor0" in depends  # Qt >= 6.5's xcb plugin will not load without it
+    assert fields["Package"] == rel.name
+    assert fields["Version"] == rel.deb_version
+    assert fields["Installed-Size"] == "150000"
+    assert text.endswith("\n")
+    body = text.split("Description: ", 1)[1].splitlines()[1:]
+    assert body and all(line.startswith(" ") and len(line) <= 80 for line in body)
+    assert "\n\n" not in text, "an empty line would end the control paragraph"
+
+
+def test_nsis_script_gets_every_define_it_uses(rel: release.Release, tmp_path: Path) -> None:
+    script = windows.NSIS_SCRIPT.read_text(encoding="utf-8")
+    used = set(re.findall(r"\$\{([A-Z_0-9]+)\}", script))
+    defaulted = set(re.findall(r"!ifndef (\w+)\s*\n\s*!define \1", script))
+    defined_here = set(re.findall(r"^!define (\w+)", script, flags=re.MULTILINE))
+    passed = set(windows.defines(rel, tmp_path, tmp_path / "setup.exe"))
+    # ${GetSize}, ${If} and friends come from the included headers, __FILEDIR__ from makensis.
+    builtin = {"GetSize", "If", "IfNot", "EndIf", "RunningX64", "__FILEDIR__"}
+    optional = set(re.findall(r"!ifdef (\w+)", script))  # LICENSE_FILE: used only when given
+    required = re.findall(r"!ifndef (\w+)\s*\n\s*!error", script)
+    assert used - builtin - optional <= defaulted | defined_here | passed
+    assert set(required) <= passed
+
+
+@pytest.mark.skipif(shutil.which("makensis") is None, reason="needs nsis (makensis)")
+def test_nsis_script_compiles_around_a_small_app(rel: release.Release, tmp_path: Path) -> None:
+    app = tmp_path / "readinglist"
+    (app / "_internal").mkdir(parents=True)
+    (app / "readinglist.exe").write_bytes(b"MZ placeholder")
+    (app / "_internal" / "library.zip").write_bytes(b"PK")
+    out = tmp_path / "ReadingList-test.exe"
+    command = ["makensis", "-V2", "-WX"]
+    command += [f"-D{k}={v}" for k, v in windows.defines(rel, app, out).items()]
+    done = subprocess.run([*command, str(windows.NSIS_SCRIPT)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert out.read_bytes()[:2] == b"MZ"
