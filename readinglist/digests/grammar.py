@@ -54,6 +54,18 @@ _HEADERS = frozenset(
         "Daily Papers",
         "Trending Papers",
         "byAK and the research community",
+        # the site's navigation, when a whole page was selected and copied
+        "Hugging Face",
+        "Models",
+        "Datasets",
+        "Spaces",
+        "Posts",
+        "Docs",
+        "Enterprise",
+        "Pricing",
+        "Log In",
+        "Sign Up",
+        "Papers",
     )
 )
 _HEADER_RE = re.compile(r"get trending papers in your email inbox\b.*", re.IGNORECASE)

@@ -630,3 +630,12 @@ def test_an_abstract_without_a_sentence_end_is_still_an_abstract() -> None:
     info, papers = parse_digest("\n".join(["Lost Title", bare[:120], abstract]).encode())
     assert [(p.title, p.abstract) for p in papers] == [(bare[:120], abstract)]
     assert "Lost Title" in info.warnings[0].message
+
+
+def test_site_navigation_copied_with_the_page_is_furniture() -> None:
+    sample = SAMPLE.read_text(encoding="utf-8")
+    navigation = "Hugging Face\nModels\nDatasets\nSpaces\nPosts\nDocs\nPricing\nLog In\nSign Up\n"
+    info, papers = parse_digest((navigation + sample + "\n" + navigation).encode())
+    assert len(papers) == 25
+    assert info.warnings == []
+    assert info.label == "Jun 12" and papers[0].label == "Jun 12"
