@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
@@ -103,6 +103,14 @@ class TagsField(QLineEdit):
         head = before.rsplit(",", 1)[0] + ", " if "," in before else ""
         self.setText(f"{head}{completion}, {after.lstrip(', ')}".rstrip())
         self.setCursorPosition(len(f"{head}{completion}, "))
+
+    def event(self, event: QEvent) -> bool:
+        # Esc reverts the tags being typed (the window's Esc would only leave the field).
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if self._completer.popup().isVisible() and event.key() in (

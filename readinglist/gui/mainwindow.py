@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.terms: list[str] = []
         self._import_dialogs: list[ImportDialog] = []
         self._exports: set[Worker] = set()
+        self._shortcuts_help: QWidget | None = None
         self._closing = False
         self._generation = library.generation
 
@@ -635,7 +636,12 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         from readinglist.gui.shortcuts_help import ShortcutsHelp
 
-        ShortcutsHelp(self.actions, self).exec()
+        # Modeless: it can stay open beside the window while the user learns the keys.
+        if self._shortcuts_help is None:
+            self._shortcuts_help = ShortcutsHelp(self.actions, self)
+        self._shortcuts_help.show()
+        self._shortcuts_help.raise_()
+        self._shortcuts_help.activateWindow()
 
     def show_about(self) -> None:
         from readinglist import __version__

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -15,6 +15,16 @@ class SearchField(QLineEdit):
     """A line edit that hands Down/Enter/Esc to the list instead of keeping them."""
 
     leave_requested = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        # Esc clears the field first; only an empty field lets the window's Esc take the
+        # user back to the list.
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape and self.text()):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -195,3 +195,33 @@ def test_sort_by_header_runs_in_sql(qtbot, open_window, sample):
         window.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # title
     expected = window.library.list_ids(sort="title", descending=False)
     assert window.model.ids == expected
+
+
+def test_search_keys_help_key_and_space_paging(qtbot, open_window, sample):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.focus_list()
+    key(qtbot, window, "/")
+    assert QApplication.focusWidget() is window.search.field
+    qtbot.keyClicks(window.search.field, "jsr")  # typed into the field, not shortcuts
+    assert window.search.field.text() == "jsr"
+    key(qtbot, window, "Escape")  # clears the field
+    assert window.search.field.text() == ""
+    key(qtbot, window, "Escape")  # back to the list
+    assert QApplication.focusWidget() is window.table
+    key(qtbot, window, "F", Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.search.field
+    window.focus_list()
+    key(qtbot, window, "F1")
+    qtbot.waitUntil(lambda: window._shortcuts_help is not None
+                    and window._shortcuts_help.isVisible(), timeout=WAIT_MS)
+    window._shortcuts_help.close()
+    window.activateWindow()
+    window.focus_list()
+    window.detail.resize(400, 300)
+    bar = window.detail.abstract.verticalScrollBar()
+    window.detail.abstract.setFixedHeight(60)
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT_MS)
+    before = bar.value()
+    key(qtbot, window, "Space")
+    assert bar.value() > before
