@@ -47,7 +47,7 @@ class Line(NamedTuple):
 def detect_encoding(head: bytes) -> tuple[str, int]:
     """The codec for a file starting with ``head``, and how many BOM bytes to skip.
 
-    Raises DigestRefused's reason as ValueError for encodings we refuse to guess.
+    Raises ValueError, whose message is the reason to refuse, for encodings we do not read.
     """
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise ValueError("UTF-32 text is not supported — save the file as UTF-8")
