@@ -208,11 +208,7 @@ def start_export(window: MainWindow, path: Path, ids: list[str], format: str, gr
 
 
 def back_up_now(window: MainWindow) -> None:
-    try:
-        from readinglist.library import backup
-    except ImportError:
-        QMessageBox.information(window, "Back up", "Backups are not available in this build.")
-        return
+    from readinglist.library import backup
 
     task = window.writer.submit(lambda library: backup.back_up(library), name="Backing up")
     task.on_done(lambda path: window.statusBar().showMessage(f"Backed up to {path}", 8000))
@@ -220,16 +216,12 @@ def back_up_now(window: MainWindow) -> None:
 
 
 def restore_from_backup(window: MainWindow) -> None:
-    try:
-        from readinglist.library import backup
-    except ImportError:
-        QMessageBox.information(window, "Restore", "Backups are not available in this build.")
-        return
     from readinglist import paths
+    from readinglist.library import backup
 
     path, _ = QFileDialog.getOpenFileName(
         window, "Restore the library from a backup", str(paths.backups_dir(window.home)),
-        "Backups (*.db *.sqlite *.zip);;All files (*)",
+        "Backups (*.db);;All files (*)",
     )
     if not path:
         return
@@ -243,5 +235,5 @@ def restore_from_backup(window: MainWindow) -> None:
     window.detail.flush()
     task = window.writer.submit(lambda library: backup.restore(library, Path(path)),
                                 name="Restoring")
-    task.on_done(lambda _r: window.statusBar().showMessage(f"Restored from {path}", 8000))
+    task.on_done(lambda report: window.statusBar().showMessage(str(report), 12000))
     task.on_error(lambda error: QMessageBox.warning(window, "Restore", str(error)))

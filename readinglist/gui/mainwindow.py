@@ -123,6 +123,13 @@ class MainWindow(QMainWindow):
 
         self.refresh_counts()
         self.refresh_listing()
+        self._daily_backup()
+
+    def _daily_backup(self) -> None:
+        from readinglist.library import backup
+
+        # One stat when today's copy exists; otherwise a snapshot, in the writer's thread.
+        self.writer.submit(lambda lib: backup.ensure_daily_backup(lib), name="Daily backup")
 
     # -- construction ------------------------------------------------------------------------
     def _open_writer(self) -> Library:
@@ -521,9 +528,10 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._generation = max(self._generation, change.generation)
-        self.model.mark_stale(change.paper_ids)
+        # A restore replaces everything: its notice need not name every paper.
+        self.model.mark_stale(None if change.kind == "restore" else change.paper_ids)
         current = self.detail.paper
-        if current is not None and current.id in change.paper_ids:
+        if current is not None and (current.id in change.paper_ids or change.kind == "restore"):
             try:
                 self.detail.show_paper(self.library.get(current.id))
             except UnknownPaper:

@@ -46,3 +46,28 @@ def test_all_papers_export_to_json(qtbot, open_window, sample, tmp_path):
     data = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
     papers = data["papers"] if isinstance(data, dict) else data
     assert len(papers) == report.new
+
+
+def test_back_up_then_restore_through_the_writer(qtbot, open_window, sample, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from readinglist.gui.export_dialog import back_up_now, restore_from_backup
+
+    from .conftest import wait_writes
+
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    first = window.library.list_ids()[0]
+    back_up_now(window)
+    wait_writes(qtbot, window)
+    made = window.statusBar().currentMessage()
+    assert made.startswith("Backed up to ")
+    backup_path = made.removeprefix("Backed up to ")
+    window.library.set_starred([first], True)  # changed after the backup
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (backup_path, ""))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    restore_from_backup(window)
+    wait_writes(qtbot, window)
+    assert "Restored" in window.statusBar().currentMessage()
+    assert not window.library.get(first).starred
