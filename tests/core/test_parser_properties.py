@@ -307,7 +307,7 @@ def test_round_trip_in_every_layout(
     ]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.tuples(st.lists(papers(), min_size=1, max_size=4), st.sampled_from(LAYOUTS)),
@@ -329,7 +329,7 @@ def test_round_trip_of_pasted_pages(
     assert info.warnings == []
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(papers(), min_size=2, max_size=6), st.sampled_from(LAYOUTS), st.data())
 def test_a_cut_copy_keeps_every_whole_entry(
     generated: list[dict[str, object]], layout: str, data: st.DataObject
