@@ -21,7 +21,16 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 PAGE = 150
 CACHE_LIMIT = 6000  # rows kept; beyond that the cache restarts (a few screens of scrolling)
@@ -223,6 +232,14 @@ def _alignment(column: int) -> Qt.AlignmentFlag:
     return Qt.AlignmentFlag.AlignLeft | vcenter
 
 
+class _NoFocusFrame(QStyledItemDelegate):
+    """Rows are selected whole; a dotted frame around one cell of the row only adds noise."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.state &= ~QStyle.StateFlag.State_HasFocus
+
+
 class PaperTableView(QTableView):
     """The list of papers: multi-selection, header sorting (in SQL), a context menu."""
 
@@ -233,6 +250,7 @@ class PaperTableView(QTableView):
         super().__init__(parent)
         self.setObjectName("PaperTable")
         self.setModel(model)
+        self.setItemDelegate(_NoFocusFrame(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setShowGrid(False)

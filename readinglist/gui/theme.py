@@ -92,6 +92,7 @@ def stylesheet_for(c: Colors) -> str:
     #SearchInfo {{ color: {c.muted}; }}
     #Welcome QLabel#WelcomeTitle {{ font-weight: 600; }}
     QStatusBar {{ color: {c.muted}; }}
+    QStatusBar QLabel {{ padding: 0 8px; }}
     QStatusBar::item {{ border: none; }}
     """
 
