@@ -225,3 +225,23 @@ def test_search_keys_help_key_and_space_paging(qtbot, open_window, sample):
     before = bar.value()
     key(qtbot, window, "Space")
     assert bar.value() > before
+
+
+def test_cancel_import_rolls_back_the_file_being_read(qtbot, open_window, tmp_path):
+    from readinglist.digests.render import render_digest
+
+    papers = [{"title": f"A study of cancellation number {i}",
+               "abstract": "We study what happens when a user cancels an import. " * 8}
+              for i in range(6000)]
+    big = tmp_path / "big.txt"
+    big.write_text(render_digest(papers, "blank-separated", "Mar 14"), encoding="utf-8")
+    window = open_window()
+    dialog = window.import_paths([big])
+    with qtbot.waitSignal(dialog.run.task.progress, timeout=WAIT_MS):
+        pass
+    dialog.buttons.buttons()[0].click()  # Cancel
+    with qtbot.waitSignal(dialog.finished_import, timeout=WAIT_MS):
+        pass
+    assert "Cancelled" in dialog.summary_label.text()
+    wait_writes(qtbot, window)
+    assert window.library.count() == 0  # the file being read is rolled back whole
