@@ -299,8 +299,17 @@ class PaperTableView(QTableView):
     def selected_ids(self) -> list[str]:
         """The selected papers in list order; the current paper if nothing is selected."""
         model = self.paper_model()
-        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
-        ids = [pid for pid in (model.id_at(r) for r in rows) if pid]
+        # Walk selection ranges, not indexes: "select all" on 100,000 rows is one range.
+        spans = sorted(
+            (r.top(), r.bottom()) for r in self.selectionModel().selection() if r.isValid()
+        )
+        ids: list[str] = []
+        last = -1
+        for top, bottom in spans:
+            start = max(top, last + 1)
+            if start <= bottom:
+                ids.extend(model.ids[start:bottom + 1])
+                last = bottom
         if not ids and (current := self.current_id()):
             ids = [current]
         return ids
