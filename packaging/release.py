@@ -137,6 +137,30 @@ def macos_info_plist(release: Release, minimum_system: str) -> dict[str, object]
     }
 
 
+
+def windows_version_info(release: Release, description: str, filename: str) -> object:
+    """The version resource of a Windows executable (Properties > Details), for the spec."""
+    from PyInstaller.utils.win32 import versioninfo as vi
+
+    numbers = tuple(int(n) for n in release.numeric_version.split("."))
+    strings = [
+        vi.StringStruct("CompanyName", release.authors),
+        vi.StringStruct("FileDescription", description),
+        vi.StringStruct("FileVersion", release.version),
+        vi.StringStruct("InternalName", release.name),
+        vi.StringStruct("LegalCopyright", f"{release.authors}, {release.license} licence"),
+        vi.StringStruct("OriginalFilename", filename),
+        vi.StringStruct("ProductName", release.display_name),
+        vi.StringStruct("ProductVersion", release.version),
+    ]
+    return vi.VSVersionInfo(
+        ffi=vi.FixedFileInfo(filevers=numbers, prodvers=numbers),
+        kids=[
+            vi.StringFileInfo([vi.StringTable("040904B0", strings)]),  # US English, Unicode
+            vi.VarFileInfo([vi.VarStruct("Translation", [0x0409, 1200])]),
+        ],
+    )
+
 # What the .deb needs from the system besides libc: the Qt wheels bring Qt itself, not these.
 DEB_DEPENDS = (
     "libc6",

@@ -233,3 +233,14 @@ def test_nsis_script_compiles_around_a_small_app(rel: release.Release, tmp_path:
     done = subprocess.run([*command, str(windows.NSIS_SCRIPT)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert out.read_bytes()[:2] == b"MZ"
+
+
+def test_windows_version_resource_carries_the_release(rel: release.Release) -> None:
+    # PyInstaller's version resources need pefile and pywin32: this runs on Windows builders.
+    pytest.importorskip("PyInstaller.utils.win32.versioninfo", reason="Windows with PyInstaller")
+    info = release.windows_version_info(rel, "Reading List", "ReadingList.exe")
+    raw = info.toRaw()  # type: ignore[attr-defined]  # the bytes PyInstaller writes into the .exe
+    assert "ReadingList.exe".encode("utf-16-le") in raw
+    assert rel.version.encode("utf-16-le") in raw
+    numbers = tuple(int(n) for n in rel.numeric_version.split("."))
+    assert info.ffi.fileVersionMS == numbers[0] << 16 | numbers[1]  # type: ignore[attr-defined]
