@@ -59,7 +59,9 @@ def freeze(rel: Release, *, clean: bool = False) -> Path:
     run(command, cwd=release.ROOT)
     if sys.platform == "darwin":
         return release.DIST / f"{rel.display_name}.app"
-    size = sum(f.stat().st_size for f in rel.frozen_dir.rglob("*") if f.is_file())
+    # Qt libraries appear twice, once as symlinks: count each file once.
+    files = [f for f in rel.frozen_dir.rglob("*") if f.is_file() and not f.is_symlink()]
+    size = sum(f.stat().st_size for f in files)
     print(f"built {rel.frozen_dir.relative_to(release.ROOT)} ({size / 2**20:.0f} MiB)")
     return rel.frozen_dir
 
