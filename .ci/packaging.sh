@@ -40,7 +40,7 @@ $sudo apt-get install -y -qq --no-install-recommends \
 
 section "Python tools: the packaging extra from pyproject.toml into $venv"
 mapfile -t requirements < <("$python" packaging/release.py packaging-requirements)
-[ "${#requirements[@]}" -gt 0 ] || { echo "packaging: no packaging extra in pyproject" >&2; exit 1; }
+[ "${#requirements[@]}" -gt 0 ] || { echo "packaging: no packaging extra" >&2; exit 1; }
 "$python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
 "$python" -m PyInstaller --version
 
@@ -53,7 +53,8 @@ section "build the Linux app, smoke-test it, package the .deb"
 section "macOS: static checks of the bundle section and the dmg settings"
 "$python" packaging/build.py macos
 
-deb=$(ls packaging/dist/readinglist_*.deb)
+deb_version=$("$python" packaging/release.py deb-version)
+deb="packaging/dist/readinglist_${deb_version}_$(dpkg --print-architecture).deb"
 package=$(dpkg-deb -f "$deb" Package)
 remove_package() {
     if dpkg -s "$package" >/dev/null 2>&1; then

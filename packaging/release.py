@@ -204,6 +204,7 @@ if __name__ == "__main__":
         "deb-depends": lambda: DEB_DEPENDS,
         "packaging-requirements": packaging_requirements,
         "version": lambda: [load().version],
+        "deb-version": lambda: [load().deb_version],
     }
     if len(sys.argv) != 2 or sys.argv[1] not in queries:
         sys.exit(f"usage: {sys.argv[0]} {'|'.join(queries)}")
