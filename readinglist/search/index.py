@@ -1,0 +1,860 @@
+"""The search index: a Whoosh index derived from the library, kept fresh, searched by the app.
+
+Typical use (the CLI; the GUI does the same on a worker thread)::
+
+    index = SearchIndex.open(library.home)
+    for progress in index.ensure_fresh(library):   # no-op when fresh; catch-up or rebuild
+        ...
+    results = index.search("diffusion is:unread", sort="rank", limit=20)
+    for hit in results.hits:
+        print(hit.id, hit.score, hit.title_html, hit.snippet_html)
+
+    index.attach(library)     # from now on every committed change is indexed in the background
+
+Freshness. ``index/state.json`` names the Whoosh index in use and the library *generation* it
+reflects. A missing, unreadable or other-schema index is rebuilt; an index behind the library
+(another process wrote) is caught up by comparing a per-paper fingerprint with the store's,
+which costs well under a second for 100k papers; a rebuild writes a new index beside the old
+one and switches ``state.json`` atomically, so a kill at any point leaves a usable index or
+none, never a wrong one — and nothing the user wrote lives only here.
+
+Threads. Searching methods may be called from any thread (one lock around the searcher);
+writes are serialized by another lock. No Qt here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from readinglist import paths
+from readinglist.search import highlight
+from readinglist.search.analysis import PaperAnalyzer, stem
+from readinglist.search.query import (
+    FuzzySet,
+    ParsedQuery,
+    parse_query,
+)
+from readinglist.search.schema import SCHEMA_VERSION, build_schema, document, fingerprint, fold
+
+if TYPE_CHECKING:
+    from readinglist.library import Library, Paper, PaperFilter
+    from readinglist.search.sync import IndexSync
+
+log = logging.getLogger(__name__)
+
+SORTS = ("rank", "published", "upvotes", "added", "title")
+STATE_FILE = "state.json"
+INDEX_PREFIX = "papers"
+BATCH = 500  # papers read from the store per step
+PARALLEL_MIN_PAPERS = 4000  # below this, starting worker processes costs more than it saves
+WRITE_TIMEOUT_S = 30.0
+FEW_RESULTS = 5  # fewer hits than this: look for a "did you mean"
+CATCH_UP_MAX_FRACTION = 0.25  # more changed than this: a rebuild is faster than updates
+
+
+class IndexUnavailable(Exception):  # noqa: N818 - the user's word
+    """The index cannot be used right now (missing, being rebuilt elsewhere, broken)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexProgress:
+    """One step of a rebuild or catch-up, for progress bars (``done``/``total`` papers)."""
+
+    phase: str  # "reading", "writing", "updating", "done"
+    done: int
+    total: int
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Hit:
+    """One result: the paper id, its score, and (for the page asked for) highlighted text."""
+
+    id: str
+    score: float | None
+    title: str = ""
+    title_html: str = ""
+    snippet_html: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "score": None if self.score is None else round(self.score, 4),
+            "snippet": self.snippet_html,
+        }
+
+
+@dataclass(slots=True)
+class SearchResults:
+    """A page of hits, the total count, and a "did you mean" when the query found little."""
+
+    query: str
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None
+    corrected: bool = False  # True: the hits are for ``suggestion`` (the query found nothing)
+    elapsed_ms: float = 0.0
+    fallback: bool = False  # True: the query was malformed and read as plain words
+
+    @property
+    def ids(self) -> list[str]:
+        return [hit.id for hit in self.hits]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "suggestion": self.suggestion,
+            "corrected": self.corrected,
+            "results": [hit.to_json() for hit in self.hits],
+        }
+
+
+@dataclass(slots=True)
+class IndexState:
+    """What ``state.json`` says: which Whoosh index is current and what it reflects."""
+
+    schema: int = 0
+    indexname: str = ""
+    generation: int = -1
+    papers: int = 0
+    built_at: float = 0.0
+
+    @classmethod
+    def read(cls, folder: Path) -> IndexState | None:
+        try:
+            data = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+            return cls(
+                schema=int(data["schema"]),
+                indexname=str(data["indexname"]),
+                generation=int(data["generation"]),
+                papers=int(data.get("papers", 0)),
+                built_at=float(data.get("built_at", 0.0)),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, folder: Path) -> None:
+        data = {
+            "schema": self.schema,
+            "indexname": self.indexname,
+            "generation": self.generation,
+            "papers": self.papers,
+            "built_at": self.built_at,
+        }
+        tmp = folder / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, folder / STATE_FILE)
+
+
+class SearchIndex:
+    """The library's search index (see the module docstring)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.path = paths.index_dir(self.home)
+        self._lock = threading.RLock()  # the searcher and the open index
+        self._write_lock = threading.RLock()  # one writer per process
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._state: IndexState | None = None
+        self._state_mtime: float | None = None
+        self._texts = threading.local()
+        self._sync: IndexSync | None = None
+
+    # --- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> SearchIndex:
+        """The index of the library in ``home`` (default: the user's).
+
+        Never fails: a missing or broken index shows as ``is_usable() == False`` until
+        ``ensure_fresh`` rebuilds it.
+        """
+        index = cls(Path(home) if home is not None else paths.data_dir())
+        with contextlib.suppress(IndexUnavailable):
+            index._current()
+        return index
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.stop()
+            self._sync = None
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+        library = getattr(self._texts, "library", None)
+        if library is not None:
+            library.close()
+            self._texts.library = None
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def state(self) -> IndexState | None:
+        return IndexState.read(self.path)
+
+    def is_usable(self) -> bool:
+        try:
+            self._current()
+        except IndexUnavailable:
+            return False
+        return True
+
+    def _current(self) -> Any:
+        """The open Whoosh index named by state.json, reopened when another process switched it."""
+        with self._lock:
+            try:
+                mtime = (self.path / STATE_FILE).stat().st_mtime_ns
+            except OSError:
+                self._drop_searcher()
+                self._ix = None
+                raise IndexUnavailable("the search index has not been built yet") from None
+            if self._ix is not None and mtime == self._state_mtime:
+                return self._ix
+            state = IndexState.read(self.path)
+            if state is None or state.schema != SCHEMA_VERSION:
+                self._drop_searcher()
+                self._ix = None
+                raise IndexUnavailable("the search index is from another version")
+            try:
+                if self._ix is None or state.indexname != getattr(self._state, "indexname", ""):
+                    self._drop_searcher()
+                    self._ix = whoosh_index.open_dir(str(self.path), indexname=state.indexname)
+            except Exception as error:  # noqa: BLE001 - any unreadable index means "rebuild"
+                self._drop_searcher()
+                self._ix = None
+                raise IndexUnavailable(f"the search index cannot be read: {error}") from error
+            self._state = state
+            self._state_mtime = mtime
+            return self._ix
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+            self._searcher = None
+
+    def _get_searcher(self) -> Any:
+        """A long-lived searcher, replaced when the index changed."""
+        with self._lock:
+            ix = self._current()
+            if self._searcher is None:
+                self._searcher = ix.searcher()
+            elif not self._searcher.up_to_date():
+                # Not searcher.refresh(): it reuses segment readers by segment id and so keeps
+                # their old deletions; an updated paper would match with its old state.
+                self._drop_searcher()
+                self._searcher = ix.searcher()
+            return self._searcher
+
+    # --- freshness ---------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """The library generation the index reflects (-1: none)."""
+        state = self.state
+        return state.generation if state else -1
+
+    def is_fresh(self, library: Library) -> bool:
+        state = self.state
+        return (
+            state is not None
+            and state.schema == SCHEMA_VERSION
+            and state.generation == library.generation
+            and self.is_usable()
+        )
+
+    def ensure_fresh(self, library: Library) -> Iterator[IndexProgress]:
+        """Make the index reflect ``library``, yielding progress.
+
+        Nothing when fresh, a catch-up when behind, a rebuild when missing, broken or from
+        another schema.
+        """
+        with self._write_lock:
+            if self.is_fresh(library):
+                return
+            if not self.is_usable():
+                yield from self.rebuild(library)
+                return
+            try:
+                yield from self.catch_up(library)
+            except IndexUnavailable:
+                yield from self.rebuild(library)
+            except Exception:  # noqa: BLE001 - a broken index is rebuilt, never fatal
+                log.exception("catching up the search index failed; rebuilding it")
+                yield from self.rebuild(library)
+
+    def catch_up(self, library: Library) -> Iterator[IndexProgress]:
+        """Index what changed in the library since the index was written (by fingerprints)."""
+        with self._write_lock:
+            generation = library.generation
+            stored = _store_fingerprints(library)
+            indexed = self._indexed_fingerprints()
+            changed = [i for i, fp in stored.items() if indexed.get(i) != fp]
+            removed = [i for i in indexed if i not in stored]
+            total = len(changed) + len(removed)
+            if total > CATCH_UP_MAX_FRACTION * max(len(stored), 1) and len(stored) > 2000:
+                yield from self.rebuild(library)
+                return
+            done = 0
+            for start in range(0, max(total, 1), BATCH):
+                chunk = changed[start : start + BATCH]
+                gone = removed[max(0, start - len(changed)) : start + BATCH - len(changed)]
+                if chunk or gone or start == 0:
+                    last = start + BATCH >= total
+                    self._apply(library, chunk, gone, generation if last else None)
+                done = min(total, start + BATCH)
+                yield IndexProgress("updating", done, total, f"{done:,} of {total:,} papers")
+            yield IndexProgress("done", total, total)
+
+    def _indexed_fingerprints(self) -> dict[str, bytes]:
+        with self._lock:
+            reader = self._get_searcher().reader()
+            ids = reader.column_reader("id")
+            fps = reader.column_reader("fingerprint")
+            result: dict[str, bytes] = {}
+            for docnum in reader.all_doc_ids():
+                value = ids[docnum]
+                key = value.decode("utf-8") if isinstance(value, bytes) else value
+                result[key] = fps[docnum]
+            return result
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def rebuild(self, library: Library) -> Iterator[IndexProgress]:
+        """Build a new index from the whole library beside the current one, then switch to it.
+
+        Big libraries are analyzed by worker processes (spawned, never forked: this may run on
+        a thread of the GUI) so both cores work. Yields progress while reading and writing.
+        """
+        from readinglist.search.build import build_index
+
+        with self._write_lock:
+            self.path.mkdir(parents=True, exist_ok=True)
+            generation = library.generation  # read first: later writes show up as "behind"
+            old = self.state
+            indexname = _next_indexname(old)
+            storage = FileStorage(str(self.path))
+            _remove_index_files(self.path, keep={old.indexname} if old else set())
+            count = 0
+            for step in build_index(library, storage, indexname, build_schema()):
+                count = step.total
+                yield step
+            state = IndexState(
+                schema=SCHEMA_VERSION,
+                indexname=indexname,
+                generation=generation,
+                papers=count,
+                built_at=time.time(),
+            )
+            state.write(self.path)
+            with self._lock:
+                self._drop_searcher()
+                self._ix = None
+            _remove_index_files(self.path, keep={indexname})
+            yield IndexProgress("done", count, count)
+
+    def update(self, library: Library, paper_ids: Iterable[str], generation: int | None) -> None:
+        """Re-index these papers (deleting those gone from the store), then stamp ``generation``."""
+        ids = list(dict.fromkeys(paper_ids))
+        with self._write_lock:
+            self._current()
+            papers = library.papers(ids)
+            present = {p.id for p in papers}
+            self._write(library, papers, [i for i in ids if i not in present], generation)
+
+    def _apply(
+        self, library: Library, ids: Sequence[str], removed: Sequence[str], generation: int | None
+    ) -> None:
+        papers = library.papers(list(ids)) if ids else []
+        present = {p.id for p in papers}
+        gone = list(removed) + [i for i in ids if i not in present]
+        self._write(library, papers, gone, generation)
+
+    def _write(
+        self,
+        library: Library,
+        papers: Sequence[Paper],
+        removed: Sequence[str],
+        generation: int | None,
+    ) -> None:
+        ix = self._current()
+        stamps = _store_fingerprints(library, [p.id for p in papers]) if papers else {}
+        if papers or removed:
+            writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
+            try:
+                for paper in papers:
+                    writer.update_document(**document(paper, stamps.get(paper.id, b"")))
+                for paper_id in removed:
+                    writer.delete_by_term("id", paper_id)
+                # No merge here: a merge at 100k papers takes seconds; the sync merges when idle.
+                writer.commit(merge=False)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+                raise
+        if generation is not None:
+            self._stamp(generation)
+
+    def _stamp(self, generation: int) -> None:
+        state = self.state
+        if state is None:
+            return
+        if generation > state.generation:
+            state.generation = generation
+            with self._lock:
+                state.papers = self._get_searcher().doc_count()
+            state.write(self.path)
+
+    def merge_small_segments(self) -> bool:
+        """Merge the small segments left by updates (run when idle); True if anything merged."""
+        with self._write_lock:
+            ix = self._current()
+            segments = ix._segments() if hasattr(ix, "_segments") else []
+            if len(segments) <= 2:
+                return False
+            writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
+            writer.commit()  # the default policy merges only the small segments
+            return True
+
+    def attach(self, library: Library) -> IndexSync:
+        """Index every change ``library`` commits from now on, on a background thread.
+
+        Returns the sync object (``flush()`` waits until everything heard is searchable;
+        ``stop()`` detaches). The library's callbacks only queue ids, so writers never wait.
+        """
+        from readinglist.search.sync import IndexSync
+
+        if self._sync is not None:
+            self._sync.stop()
+        self._sync = IndexSync(self, library)
+        self._sync.start()
+        return self._sync
+
+    # --- searching ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        filter: PaperFilter | None = None,
+        sort: str = "rank",
+        descending: bool | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+        snippets: bool = True,
+        library: Library | None = None,
+    ) -> SearchResults:
+        """Search with the query language; a page of hits (``limit``/``offset``) and the total.
+
+        ``sort``: rank (BM25F; an empty query lists by added date), published, upvotes, added,
+        title. Dates and numbers run newest/most first unless ``descending=False``. Snippets
+        are built only for the page returned; ``library`` (optional) supplies their text,
+        otherwise the index reads the store in ``home`` itself.
+        """
+        started = time.perf_counter()
+        parsed = parse_query(text)
+        results = self._search(parsed, filter, sort, descending, limit, offset, snippets, library)
+        if results.total < FEW_RESULTS and parsed.positive_words and not parsed.fallback:
+            suggestion = self.suggest(parsed, library, nothing_found=results.total == 0)
+            if suggestion and fold(suggestion) != fold(text):
+                results.suggestion = suggestion
+                if results.total == 0:
+                    corrected = parse_query(suggestion)
+                    again = self._search(
+                        corrected, filter, sort, descending, limit, offset, snippets, library
+                    )
+                    if again.total:
+                        again.suggestion = suggestion
+                        again.corrected = True
+                        again.query = text
+                        results = again
+        results.elapsed_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def search_ids(
+        self,
+        text: str,
+        filter: PaperFilter | None = None,
+        sort: str = "rank",
+        descending: bool | None = None,
+    ) -> list[str]:
+        """Every matching id in order (for a lazy list of the whole result), no snippets."""
+        results = self._search(parse_query(text), filter, sort, descending, None, 0, False, None)
+        return results.ids
+
+    def _search(
+        self,
+        parsed: ParsedQuery,
+        filter: PaperFilter | None,
+        sort: str,
+        descending: bool | None,
+        limit: int | None,
+        offset: int,
+        snippets: bool,
+        library: Library | None,
+    ) -> SearchResults:
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+        with self._lock:
+            searcher = self._get_searcher()
+            query = parsed.query if parsed.query is not None else wq.Every()
+            restrict = self._filter_query(filter, library)
+            filters = [q for q in (parsed.filter_query(), restrict) if q is not None]
+            filter_q: Any = None
+            if len(filters) == 1:
+                filter_q = filters[0]
+            elif filters:
+                if any(isinstance(f, set) for f in filters):
+                    filter_q = _intersect(searcher, filters)
+                else:
+                    filter_q = wq.And(filters)
+            mask = parsed.exclusion_query()
+            want = None if limit is None else offset + limit
+            kwargs: dict[str, Any] = {"limit": want, "filter": filter_q, "mask": mask}
+            if sort == "rank" and parsed.query is not None:
+                results = searcher.search(query, **kwargs)
+            else:
+                key = "added" if sort == "rank" else sort
+                reverse = (key != "title") if descending is None else descending
+                facet = sorting.FieldFacet(_SORT_FIELDS[key], reverse=reverse)
+                if key != "title":
+                    # Ties (and unknown dates) in a stable, useful order: newest added first.
+                    facet = sorting.MultiFacet([facet, sorting.FieldFacet("added", reverse=True)])
+                results = searcher.search(query, sortedby=facet, **kwargs)
+            total = len(results)
+            id_column = searcher.reader().column_reader("id")
+            scored = sort == "rank" and parsed.query is not None
+            hits: list[Hit] = []
+            for n in range(offset, results.scored_length()):
+                value = id_column[results.docnum(n)]
+                hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
+                hits.append(Hit(hit_id, results.score(n) if scored else None))
+            matches = self._match_set(parsed, searcher.reader()) if snippets and hits else None
+        out = SearchResults(parsed.text, total, hits, fallback=parsed.fallback)
+        if matches is not None:
+            self._fill_snippets(out.hits, matches, library)
+        return out
+
+    def _filter_query(self, filter: PaperFilter | None, library: Library | None) -> Any:
+        if filter is None:
+            return None
+        parts: list[wq.Query] = []
+        if filter.starred is not None:
+            parts.append(wq.Term("starred", filter.starred))
+        if filter.read is not None:
+            parts.append(wq.Term("read", filter.read))
+        if filter.has_note is not None:
+            parts.append(wq.Term("has_note", filter.has_note))
+        if filter.tag:
+            parts.append(wq.Term("tag", fold(filter.tag)))
+        ids: set[str] | None = None
+        if filter.digest is not None:
+            lib = self._library(library)
+            ids = set(lib.list_ids(type(filter)(digest=filter.digest)))
+        if filter.ids is not None:
+            ids = set(filter.ids) if ids is None else ids & set(filter.ids)
+        if ids is not None:
+            docnums = self._docnums(ids)
+            if not parts:
+                return docnums
+            return _intersect(self._get_searcher(), [*parts, docnums])
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def _docnums(self, ids: set[str]) -> set[int]:
+        """Document numbers of these ids in the current searcher (map cached per searcher)."""
+        searcher = self._get_searcher()
+        cached = getattr(self, "_id_map", None)
+        if cached is None or cached[0] is not searcher:
+            reader = searcher.reader()
+            column = reader.column_reader("id")
+            mapping = {}
+            for docnum in reader.all_doc_ids():
+                value = column[docnum]
+                mapping[value.decode("utf-8") if isinstance(value, bytes) else value] = docnum
+            cached = (searcher, mapping)
+            self._id_map = cached
+        mapping = cached[1]
+        return {mapping[i] for i in ids if i in mapping}
+
+    def _match_set(self, parsed: ParsedQuery, reader: Any) -> highlight.MatchSet:
+        matches = highlight.MatchSet()
+        prefixes: list[str] = []
+        analyzer = PaperAnalyzer()
+        for kind, text in parsed.highlight:
+            if kind == "prefix":
+                prefixes.extend({text, stem(text)})
+            elif kind == "fuzzy":
+                words = [t.text for t in analyzer(text, mode="query")]
+                for word in words:
+                    for fieldname in ("title", "abstract", "note"):
+                        matches.terms.update(FuzzySet(fieldname, word, 2).expand(reader))
+                    matches.terms.add(word)
+            else:
+                matches.terms.update(t.text for t in analyzer(text, mode="index"))
+        matches.prefixes = tuple(prefixes)
+        return matches
+
+    def _fill_snippets(
+        self, hits: list[Hit], matches: highlight.MatchSet, library: Library | None
+    ) -> None:
+        papers = {p.id: p for p in self._library(library).papers([h.id for h in hits])}
+        for hit in hits:
+            paper = papers.get(hit.id)
+            if paper is None:
+                continue
+            hit.title = paper.title
+            hit.title_html = highlight.title_html(paper.title, matches)
+            hit.snippet_html = highlight.snippet_html(paper.abstract, matches)
+
+    def snippets(self, ids: Sequence[str], text: str, library: Library | None = None) -> list[Hit]:
+        """Highlighted title and abstract fragment of these papers for the query ``text``."""
+        hits = [Hit(i, None) for i in ids]
+        with self._lock:
+            matches = self._match_set(parse_query(text), self._get_searcher().reader())
+        self._fill_snippets(hits, matches, library)
+        return hits
+
+    def highlight_terms(self, text: str) -> list[str]:
+        """The words, phrases and prefixes the query looks for, as typed.
+
+        To highlight a whole abstract prefer ``match_spans``, which knows about stems.
+        """
+        return [value for _kind, value in parse_query(text).highlight]
+
+    def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
+        """Character spans of ``text`` that ``query`` matched (stems, prefixes, fuzzy terms)."""
+        with self._lock:
+            matches = self._match_set(parse_query(query), self._get_searcher().reader())
+        return [(s, e) for s, e, _t in highlight.match_spans(text, matches)]
+
+    def suggest(
+        self, parsed: ParsedQuery | str, library: Library | None = None, nothing_found: bool = True
+    ) -> str | None:
+        """The query with misspelled words replaced by the likeliest indexed word, or None."""
+        if isinstance(parsed, str):
+            parsed = parse_query(parsed)
+        analyzer = PaperAnalyzer()
+        replacements: dict[str, str] = {}
+        with self._lock:
+            reader = self._get_searcher().reader()
+            for word in parsed.positive_words:
+                terms = [t.text for t in analyzer(word, mode="query")]
+                if len(terms) != 1:
+                    continue
+                term = terms[0]
+                frequency = sum(reader.doc_frequency(f, term) for f in ("title", "abstract"))
+                # A word no paper uses is a typo; a rare one only when the query found nothing.
+                if frequency > (2 if nothing_found else 0):
+                    continue
+                best = self._best_correction(reader, term, frequency)
+                if best is None:
+                    continue
+                surface = self._surface_word(reader, best, library)
+                if surface and surface.lower() != word.lower():
+                    replacements[word] = surface
+        if not replacements:
+            return None
+        suggestion = parsed.text
+        for word, surface in replacements.items():
+            suggestion = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", surface, suggestion)
+        return suggestion
+
+    @staticmethod
+    def _best_correction(reader: Any, term: str, frequency: int) -> str | None:
+        best: tuple[int, str] | None = None
+        distance = 1 if len(term) <= 4 else 2
+        for fieldname in ("title", "abstract"):
+            for candidate in reader.terms_within(fieldname, term, distance, prefix=1):
+                if candidate == term:
+                    continue
+                count = reader.doc_frequency("abstract", candidate) + reader.doc_frequency(
+                    "title", candidate
+                )
+                if count > max(frequency, 0) and (best is None or count > best[0]):
+                    best = (count, candidate)
+        return best[1] if best else None
+
+    def _surface_word(self, reader: Any, term: str, library: Library | None) -> str | None:
+        """A word as some paper writes it that analyzes to ``term`` ("transform": "transformer")."""
+        for fieldname in ("title", "abstract"):
+            if reader.doc_frequency(fieldname, term) == 0:
+                continue
+            docnum = next(iter(reader.postings(fieldname, term).all_ids()), None)
+            if docnum is None:
+                continue
+            value = reader.column_reader("id")[docnum]
+            paper_id = value.decode("utf-8") if isinstance(value, bytes) else value
+            papers = self._library(library).papers([paper_id])
+            if not papers:
+                continue
+            text = papers[0].title + " " + papers[0].abstract
+            for token in PaperAnalyzer()(text, chars=True, mode="index", removestops=False):
+                if token.text == term:
+                    return text[token.startchar : token.endchar].lower()
+        return term
+
+    # --- related and recommended -------------------------------------------------------------
+
+    def related(
+        self, paper_id: str, limit: int = 10, library: Library | None = None
+    ) -> SearchResults:
+        """Papers most like this one (its title and abstract's most distinctive terms)."""
+        started = time.perf_counter()
+        lib = self._library(library)
+        papers = lib.papers([paper_id])
+        if not papers:
+            return SearchResults(query=f"related:{paper_id}", total=0)
+        paper = papers[0]
+        text = f"{paper.title}. {paper.title}. {paper.abstract}"
+        results = self._more_like(
+            text, wq.Term("id", paper_id), limit, lib, label=f"related:{paper_id}"
+        )
+        results.elapsed_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def recommend(self, limit: int = 20, library: Library | None = None) -> SearchResults:
+        """Unread papers most like the starred ones (excluding starred and read papers)."""
+        from readinglist.library import PaperFilter
+
+        started = time.perf_counter()
+        lib = self._library(library)
+        starred = lib.list_ids(PaperFilter(starred=True), sort="added", limit=200)
+        if not starred:
+            return SearchResults(query="recommend", total=0)
+        text = " ".join(f"{p.title}. {p.title}. {p.abstract}" for p in lib.papers(starred))
+        mask = wq.Or([wq.Term("starred", True), wq.Term("read", True)])
+        results = self._more_like(text, mask, limit, lib, label="recommend")
+        results.elapsed_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def _more_like(
+        self, text: str, mask: wq.Query, limit: int, library: Library, label: str
+    ) -> SearchResults:
+        with self._lock:
+            searcher = self._get_searcher()
+            terms = searcher.key_terms_from_text("abstract", text, numterms=20)
+            if not terms:
+                return SearchResults(query=label, total=0)
+            top = terms[0][1] or 1.0
+            queries: list[wq.Query] = []
+            for term, weight in terms:
+                boost = max(weight / top, 0.05)
+                queries.append(wq.Term("abstract", term, boost=boost))
+                queries.append(wq.Term("title", term, boost=boost))
+            results = searcher.search(wq.Or(queries), limit=limit, mask=mask)
+            id_column = searcher.reader().column_reader("id")
+            hits = []
+            for hit in results:
+                value = id_column[hit.docnum]
+                hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
+                hits.append(Hit(hit_id, hit.score))
+            total = results.scored_length()
+            matches = highlight.MatchSet(terms={t for t, _w in terms[:10]})
+        out = SearchResults(label, total, hits)
+        self._fill_snippets(out.hits, matches, library)
+        return out
+
+    # --- reading the store -------------------------------------------------------------------
+
+    def _library(self, library: Library | None) -> Library:
+        """The caller's library, or one opened for this thread.
+
+        SQLite connections belong to one thread, and the GUI searches from worker threads.
+        """
+        if library is not None:
+            return library
+        lib = getattr(self._texts, "library", None)
+        if lib is None:
+            from readinglist.library import Library
+
+            lib = Library.open(self.home)
+            self._texts.library = lib
+        return lib
+
+
+_SORT_FIELDS = {
+    "published": "published",
+    "upvotes": "upvotes",
+    "added": "added",
+    "title": "title_key",
+}
+
+
+def _intersect(searcher: Any, filters: list[Any]) -> set[int]:
+    docs: set[int] | None = None
+    for f in filters:
+        found = f if isinstance(f, set) else set(searcher.docs_for_query(f))
+        docs = found if docs is None else docs & found
+    return docs or set()
+
+
+_FINGERPRINT_SQL = """
+SELECT p.id, p.updated_at, p.seen, p.upvotes, p.starred, p.read, n.text,
+       (SELECT group_concat(t.name, ',') FROM paper_tags pt JOIN tags t ON t.id = pt.tag
+        WHERE pt.paper = p.seq)
+FROM papers p LEFT JOIN notes n ON n.paper = p.seq
+"""
+
+
+def _store_fingerprints(library: Library, ids: Sequence[str] | None = None) -> dict[str, bytes]:
+    """The fingerprint (see schema.fingerprint) of every paper in the store, or of ``ids``."""
+    if ids is None:
+        rows = library.db.execute(_FINGERPRINT_SQL).fetchall()
+    else:
+        rows = []
+        for start in range(0, len(ids), 10_000):
+            chunk = json.dumps(list(ids[start : start + 10_000]))
+            rows.extend(
+                library.db.execute(
+                    _FINGERPRINT_SQL + " WHERE p.id IN (SELECT value FROM json_each(?))", [chunk]
+                ).fetchall()
+            )
+    return {r[0]: fingerprint(*r[1:]) for r in rows}
+
+
+def _next_indexname(state: IndexState | None) -> str:
+    number = 1
+    if state is not None:
+        match = re.search(r"_(\d+)$", state.indexname)
+        number = int(match.group(1)) + 1 if match else 1
+    return f"{INDEX_PREFIX}_{number}"
+
+
+def _remove_index_files(folder: Path, keep: set[str]) -> None:
+    """Delete files of Whoosh indexes other than ``keep`` (left by a rebuild or a kill)."""
+    pattern = re.compile(rf"^_?({INDEX_PREFIX}_\d+)[_.]")
+    for entry in folder.iterdir():
+        match = pattern.match(entry.name)
+        if match and match.group(1) not in keep:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        elif entry.name.endswith(".tmp") and entry.name.startswith(STATE_FILE):
+            with contextlib.suppress(OSError):
+                entry.unlink()

@@ -1,0 +1,146 @@
+"""Keeps the search index in step with the library as it changes, on a background thread.
+
+``SearchIndex.attach(library)`` subscribes to the library's committed changes. The callback
+only records the paper ids (the writer never waits on the index); a plain ``threading``
+thread re-reads those papers through its own connection to the store (SQLite connections
+belong to one thread) and updates the index, coalescing bursts: a 200-paper import is one
+index commit, not 200. When nothing happened for a while it merges the small segments
+updates leave behind, so queries stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from readinglist.library import Change, Library
+    from readinglist.search.index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+COALESCE_S = 0.005  # wait this long for more changes before writing
+IDLE_MERGE_S = 5.0  # merge small segments after this long without changes
+
+
+class IndexSync:
+    """The background indexer for one (index, library) pair."""
+
+    def __init__(self, index: SearchIndex, library: Library) -> None:
+        self.index = index
+        self.home = library.home
+        self._library = library
+        self._pending: set[str] = set()
+        self._heard_generations: set[int] = set()
+        self._cond = threading.Condition()
+        self._busy = True  # until the thread's first catch-up is done
+        self._stopping = False
+        self._last_change = time.monotonic()
+        self._merged_since_change = True
+        self._unsubscribe = library.subscribe(self._heard)
+        self._thread = threading.Thread(target=self._run, name="readinglist-index", daemon=True)
+        self.errors: list[BaseException] = []
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop listening, index what was already heard, and end the thread."""
+        self._unsubscribe()
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every change heard so far is searchable; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._pending or self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def _heard(self, change: Change) -> None:
+        # Runs on the writer's thread right after its commit: only record, never index here.
+        with self._cond:
+            self._pending.update(change.paper_ids)
+            if change.kind == "restore":
+                self._pending.add("*")
+            self._heard_generations.add(change.generation)
+            self._last_change = time.monotonic()
+            self._merged_since_change = False
+            self._cond.notify_all()
+
+    def _contiguous_generation(self) -> int | None:
+        """The newest generation such that the index has heard every change up to it.
+
+        Stamping a generation whose predecessors came from another process (unheard) would
+        mark the index fresh while it misses those changes; stop at the first gap instead.
+        """
+        current = self.index.generation()
+        target = current
+        while target + 1 in self._heard_generations:
+            target += 1
+        self._heard_generations = {g for g in self._heard_generations if g > target}
+        return target if target > current else None
+
+    def _run(self) -> None:
+        from readinglist.library import Library
+
+        library = Library.open(self.home)
+        try:
+            try:
+                for _ in self.index.ensure_fresh(library):
+                    pass
+            except Exception as error:  # noqa: BLE001 - searching the old index still works
+                log.exception("bringing the search index up to date failed")
+                self.errors.append(error)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+            while True:
+                with self._cond:
+                    while not self._pending and not self._stopping:
+                        idle = time.monotonic() - self._last_change
+                        if not self._merged_since_change and idle >= IDLE_MERGE_S:
+                            break
+                        self._cond.wait(IDLE_MERGE_S if self._merged_since_change else 0.5)
+                    if self._stopping and not self._pending:
+                        return
+                    if not self._pending:
+                        self._busy = True
+                        ids, generation = None, None
+                    else:
+                        self._cond.wait(COALESCE_S)
+                        ids, self._pending = self._pending, set()
+                        generation = self._contiguous_generation()
+                        self._busy = True
+                try:
+                    if ids is None:
+                        self._merged_since_change = True
+                        self.index.merge_small_segments()
+                    elif "*" in ids or not self.index.is_usable():
+                        for _ in self.index.ensure_fresh(library):
+                            pass
+                    else:
+                        self.index.update(library, ids, generation)
+                        if generation is None or generation < library.generation:
+                            # Another process wrote too: the fingerprints find what it changed.
+                            for _ in self.index.ensure_fresh(library):
+                                pass
+                except Exception as error:  # noqa: BLE001 - the thread must survive
+                    log.exception("updating the search index failed")
+                    self.errors.append(error)
+                finally:
+                    with self._cond:
+                        self._busy = False
+                        self._cond.notify_all()
+        finally:
+            library.close()
