@@ -148,7 +148,7 @@ def upgrade(db: sqlite_utils.Database, path: Path, backups: Path) -> Upgrade:
         pending = [m.name for m in MIGRATIONS.pending(db)]
         backup = None
         if pending and _has_steps(db):
-            backup = _backup(conn, backups, pending[0])
+            backup = _backup(path, backups, pending[0])
         MIGRATIONS.apply(db)
         db.execute(
             "INSERT INTO meta (key, value) VALUES ('app_version', ?) "
@@ -157,6 +157,13 @@ def upgrade(db: sqlite_utils.Database, path: Path, backups: Path) -> Upgrade:
         )
         db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         conn.execute("COMMIT")
+    except sqlite3.Error as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise LibraryError(
+            f"upgrading {path} to this version of Reading List failed ({error}); "
+            "the library was left as it was"
+        ) from error
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -195,7 +202,7 @@ def _meta(db: sqlite_utils.Database, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _backup(conn: sqlite3.Connection, backups: Path, before: str) -> Path:
+def _backup(path: Path, backups: Path, before: str) -> Path:
     backups.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backups / f"library-{stamp}-before-{before}.db"
@@ -204,10 +211,18 @@ def _backup(conn: sqlite3.Connection, backups: Path, before: str) -> Path:
         n += 1
         target = backups / f"library-{stamp}-{n}-before-{before}.db"
     # The backup API copies a consistent snapshot including pages still in the WAL file,
-    # which a plain file copy of library.db would miss.
+    # which a plain file copy of library.db would miss. It reads through a second connection:
+    # the caller holds the write lock, so nothing can change between this copy and the upgrade
+    # (a connection cannot back itself up while its own write transaction is open).
+    source = sqlite3.connect(path, timeout=5.0)
     copy = sqlite3.connect(target)
     try:
-        conn.backup(copy)
+        source.backup(copy)
+    except BaseException:
+        copy.close()
+        target.unlink(missing_ok=True)
+        raise
     finally:
+        source.close()
         copy.close()
     return target
