@@ -15,7 +15,9 @@ the icon cache and the desktop database when the files land.
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -81,6 +83,7 @@ def _lay_out(rel: Release, app: Path, root: Path) -> None:
     doc = share / "doc" / rel.name
     doc.mkdir(parents=True)
     (doc / "copyright").write_text(copyright_file(rel))
+    (doc / "changelog.gz").write_bytes(gzip.compress(changelog(rel).encode(), mtime=0))
 
 
 def _install(source: Path, target: Path) -> None:
@@ -88,16 +91,16 @@ def _install(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
+_SHARED_LIBRARY = re.compile(r"\.so(\.[0-9.]+)?$|\.so\.")
+
+
 def _normalise_modes(root: Path) -> None:
-    """Directories 755, executables 755, everything else 644: what dpkg and lintian expect."""
+    """Directories and programs 755, everything else (shared libraries too) 644, as Debian wants."""
     for path in [root, *root.rglob("*")]:
         if path.is_symlink():
             continue
-        mode = path.stat().st_mode
-        if path.is_dir() or mode & stat.S_IXUSR:
-            path.chmod(0o755)
-        else:
-            path.chmod(0o644)
+        program = path.stat().st_mode & stat.S_IXUSR and not _SHARED_LIBRARY.search(path.name)
+        path.chmod(0o755 if path.is_dir() or program else 0o644)
 
 
 def _installed_kib(root: Path) -> int:
@@ -121,9 +124,42 @@ def control(rel: Release, arch: str, installed_kib: int) -> str:
         "Section": "science",
         "Priority": "optional",
         "Homepage": rel.homepage,
-        "Description": f"{rel.summary}\n{description}",
+        "Description": f"{_synopsis(rel.summary)}\n{description}",
     }
     return "".join(f"{key}: {value}\n" for key, value in fields.items() if value)
+
+
+def _synopsis(summary: str) -> str:
+    """The project description as a Debian synopsis, which starts without an article."""
+    words = summary.split(maxsplit=1)
+    if len(words) == 2 and words[0].lower() in ("a", "an", "the"):
+        return words[1][:1].upper() + words[1][1:]
+    return summary
+
+
+def _releases(rel: Release) -> list[tuple[str, str, str]]:
+    """(version, date, text) of each <release> in the metainfo, newest first."""
+    root = ET.parse(rel.metainfo_file).getroot()
+    return [
+        (
+            element.get("version", ""),
+            element.get("date", ""),
+            " ".join("".join(element.find("description").itertext()).split())
+            if element.find("description") is not None
+            else "",
+        )
+        for element in root.iter("release")
+    ]
+
+
+def changelog(rel: Release) -> str:
+    """The package's changelog, from the metainfo's release history."""
+    entries = []
+    for version, date, text in _releases(rel):
+        body = textwrap.fill(text or "New release.", 76, initial_indent="  * ",
+                             subsequent_indent="    ")
+        entries.append(f"{rel.display_name} {version} ({date})\n\n{body}\n")
+    return "\n".join(entries)
 
 
 def _long_description(rel: Release) -> str:
@@ -140,6 +176,13 @@ def _long_description(rel: Release) -> str:
     return "\n\n".join(blocks)
 
 
+def _copyright_years(rel: Release) -> str:
+    years = sorted({date[:4] for _, date, _ in _releases(rel) if date[:4].isdigit()})
+    if not years:
+        return ""
+    return years[0] if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+
+
 def copyright_file(rel: Release) -> str:
     """A machine-readable debian/copyright, naming what the frozen app bundles."""
     return (
@@ -151,7 +194,7 @@ def copyright_file(rel: Release) -> str:
         " (BSD-2-Clause) and platformdirs (MIT), under their upstream projects' licences.\n"
         "\n"
         "Files: *\n"
-        f"Copyright: {rel.authors}\n"
+        f"Copyright: {_copyright_years(rel)} {rel.authors}\n"
         f"License: {rel.license}\n"
         "\n"
         "License: MIT\n"
