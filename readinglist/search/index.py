@@ -25,12 +25,15 @@ writes are serialized by another lock. No Qt here.
 from __future__ import annotations
 
 import contextlib
+import gc
+import itertools
 import json
 import logging
 import os
 import re
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +43,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
+from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import SegmentWriter
 
 from readinglist import paths
@@ -48,6 +52,7 @@ from readinglist.search.analysis import PaperAnalyzer, stem
 from readinglist.search.query import (
     FuzzySet,
     ParsedQuery,
+    near_terms,
     parse_query,
 )
 from readinglist.search.schema import SCHEMA_VERSION, build_schema, document, fingerprint, fold
@@ -242,14 +247,22 @@ class SearchIndex:
                 self._drop_searcher()
                 self._ix = None
                 raise IndexUnavailable("the search index is from another version")
-            try:
-                if self._ix is None or state.indexname != getattr(self._state, "indexname", ""):
-                    self._drop_searcher()
-                    self._ix = whoosh_index.open_dir(str(self.path), indexname=state.indexname)
-            except Exception as error:  # noqa: BLE001 - any unreadable index means "rebuild"
+            failure = None
+            if self._ix is None or state.indexname != getattr(self._state, "indexname", ""):
                 self._drop_searcher()
                 self._ix = None
-                raise IndexUnavailable(f"the search index cannot be read: {error}") from error
+                # Whoosh leaves the file of a TOC it failed to read open until the error is
+                # dropped: drop it here, where that ResourceWarning is expected.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    try:
+                        self._ix = whoosh_index.open_dir(str(self.path), indexname=state.indexname)
+                    except Exception as error:  # noqa: BLE001 - unreadable means "rebuild"
+                        failure = str(error) or type(error).__name__
+                    if failure is not None:
+                        gc.collect()
+            if failure is not None:
+                raise IndexUnavailable(f"the search index cannot be read: {failure}")
             self._state = state
             self._state_mtime = mtime
             return self._ix
@@ -673,10 +686,10 @@ class SearchIndex:
                 # A word no paper uses is a typo; a rare one only when the query found nothing.
                 if frequency > (2 if nothing_found else 0):
                     continue
-                best = self._best_correction(reader, term, frequency)
+                best = self._best_correction(reader, word, term, frequency)
                 if best is None:
                     continue
-                surface = self._surface_word(reader, best, library)
+                surface = self._surface_word(reader, best, word, library)
                 if surface and surface.lower() != word.lower():
                     replacements[word] = surface
         if not replacements:
@@ -687,38 +700,46 @@ class SearchIndex:
         return suggestion
 
     @staticmethod
-    def _best_correction(reader: Any, term: str, frequency: int) -> str | None:
-        best: tuple[int, str] | None = None
-        distance = 1 if len(term) <= 4 else 2
+    def _best_correction(reader: Any, word: str, term: str, frequency: int) -> str | None:
+        best: tuple[int, int, str] | None = None
+        distance = 1 if len(word) <= 4 else 2
         for fieldname in ("title", "abstract"):
-            for candidate in reader.terms_within(fieldname, term, distance, prefix=1):
+            for candidate, edits in near_terms(reader, fieldname, word, distance).items():
                 if candidate == term:
                     continue
                 count = reader.doc_frequency("abstract", candidate) + reader.doc_frequency(
                     "title", candidate
                 )
-                if count > max(frequency, 0) and (best is None or count > best[0]):
-                    best = (count, candidate)
-        return best[1] if best else None
+                if count <= frequency:
+                    continue
+                key = (-edits, count, candidate)
+                if best is None or key > best:
+                    best = key
+        return best[2] if best else None
 
-    def _surface_word(self, reader: Any, term: str, library: Library | None) -> str | None:
-        """A word as some paper writes it that analyzes to ``term`` ("transform": "transformer")."""
+    def _surface_word(
+        self, reader: Any, term: str, typed: str, library: Library | None
+    ) -> str | None:
+        """The word, as papers write it, that analyzes to ``term`` and is nearest ``typed``."""
+        typed = typed.lower()
+        best: tuple[int, str] | None = None
         for fieldname in ("title", "abstract"):
             if reader.doc_frequency(fieldname, term) == 0:
                 continue
-            docnum = next(iter(reader.postings(fieldname, term).all_ids()), None)
-            if docnum is None:
-                continue
-            value = reader.column_reader("id")[docnum]
-            paper_id = value.decode("utf-8") if isinstance(value, bytes) else value
-            papers = self._library(library).papers([paper_id])
-            if not papers:
-                continue
-            text = papers[0].title + " " + papers[0].abstract
-            for token in PaperAnalyzer()(text, chars=True, mode="index", removestops=False):
-                if token.text == term:
-                    return text[token.startchar : token.endchar].lower()
-        return term
+            docnums = list(itertools.islice(reader.postings(fieldname, term).all_ids(), 5))
+            column = reader.column_reader("id")
+            ids = [_text(column[d]) for d in docnums]
+            for paper in self._library(library).papers(ids):
+                text = paper.title + " " + paper.abstract
+                for token in PaperAnalyzer()(text, chars=True, mode="index", removestops=False):
+                    if token.text == term:
+                        surface = text[token.startchar : token.endchar].lower()
+                        key = (damerau_levenshtein(surface, typed), surface)
+                        if best is None or key < best:
+                            best = key
+            if best is not None:
+                break
+        return best[1] if best else None
 
     # --- related and recommended -------------------------------------------------------------
 
@@ -805,6 +826,10 @@ _SORT_FIELDS = {
     "added": "added",
     "title": "title_key",
 }
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _intersect(searcher: Any, filters: list[Any]) -> set[int]:

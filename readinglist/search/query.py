@@ -25,6 +25,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from readinglist.search.analysis import PaperAnalyzer, stem
 from readinglist.search.schema import fold
@@ -499,11 +500,34 @@ class FuzzySet(_TermSet):
         return hash((super().__hash__(), self.distance))
 
     def expand(self, reader: Any) -> list[str]:
-        found = list(
-            reader.terms_within(self.fieldname, self.text, self.distance, prefix=1)
-        )
-        if len(found) > FUZZY_MAX_TERMS:
-            # Keep the commonest: those are the words the user most likely meant.
-            found.sort(key=lambda t: -reader.doc_frequency(self.fieldname, t))
-            found = found[:FUZZY_MAX_TERMS]
-        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in found]
+        found = near_terms(reader, self.fieldname, self.text, self.distance)
+        terms = sorted(found, key=lambda t: (found[t], -reader.doc_frequency(self.fieldname, t)))
+        # Keep the closest, then the commonest: those are the words the user most likely meant.
+        return terms[:FUZZY_MAX_TERMS]
+
+
+def near_terms(reader: Any, fieldname: str, word: str, distance: int) -> dict[str, int]:
+    """Index terms (stems) within ``distance`` typing mistakes of ``word``, with their distance.
+
+    Stems are often shorter than the word typed ("specul" for "speculative"), so a misspelt
+    ending would put the stem out of reach: besides the terms near the typo's own stem, a term
+    also counts when it is near the typed word cut to the term's length and the rest of the
+    word could be an ending.
+    """
+    word = word.lower()
+    stemmed = stem(word)
+    found: dict[str, int] = {}
+    if fieldname not in reader.schema:
+        return found
+    for term in reader.terms_within(fieldname, stemmed, distance, prefix=1):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        found[text] = damerau_levenshtein(text, stemmed)
+    if len(word) >= 5:
+        for btext in reader.expand_prefix(fieldname, word[:3]):
+            text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            if len(text) < 4 or not 0 <= len(word) - len(text) <= 5 or text in found:
+                continue
+            cut = damerau_levenshtein(word[: len(text)], text, limit=distance + 1)
+            if cut <= distance:
+                found[text] = cut + 1  # ranks after a whole-word match
+    return found

@@ -1,0 +1,332 @@
+"""The search index on a small library: every query form, snippets, sync, freshness, repair."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from readinglist.digests.model import DigestInfo, ParsedPaper
+from readinglist.library import Library, PaperFilter
+from readinglist.search import SearchIndex
+from readinglist.search.index import STATE_FILE
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.corpus import generate_papers  # noqa: E402
+
+TOPICAL = [
+    (
+        "U-Net Transformer: Self and Cross Attention for Medical Image Segmentation",
+        "Medical image segmentation remains challenging. We propose U-Net Transformer, a network "
+        "that combines the U-Net encoder-decoder with self-attention and cross-attention modules "
+        "to segment organs in CT scans, outperforming convolutional baselines.",
+        dt.date(2021, 3, 1),
+        12,
+    ),
+    (
+        "Zebra Stripes as Camouflage: A Diffusion Model Study",
+        "We train a latent diffusion model on photographs of zebras in the savanna and measure "
+        "how stripe patterns affect detection by predators. Code is at https://example.org/zebra.",
+        dt.date(2024, 8, 10),
+        40,
+    ),
+    (
+        "GPT-4 Technical Report",
+        "We report the development of GPT-4, a large-scale multimodal model which can accept "
+        "image and text inputs and produce text outputs, exhibiting human-level performance on "
+        "professional benchmarks.",
+        dt.date(2023, 3, 15),
+        300,
+    ),
+    (
+        "Speculative Decoding for Faster Language Model Inference",
+        "Speculative decoding drafts several tokens with a small model and verifies them with a "
+        "large language model in parallel, giving two to three times faster inference without "
+        "changing the output distribution.",
+        dt.date(2024, 1, 20),
+        75,
+    ),
+    (
+        "Token Merging for Efficient Vision Transformers",
+        "Token merging combines similar tokens inside vision transformers, reducing compute in "
+        "every layer while keeping accuracy on image classification and video tasks.",
+        dt.date(2022, 10, 1),
+        33,
+    ),
+]
+
+
+def parsed(title: str, abstract: str, line: int, published: dt.date | None = None,
+           upvotes: int | None = None, organization: str | None = None) -> ParsedPaper:
+    return ParsedPaper(title=title, abstract=abstract, line=line, published=published,
+                       upvotes=upvotes, organization=organization)
+
+
+def import_papers(library: Library, papers: list[ParsedPaper], name: str, label: str) -> None:
+    info = DigestInfo(path=name, sha256=hashlib.sha256(name.encode()).hexdigest(), size=1000,
+                      label=label, layout="blank-separated+metadata")
+    report = library.import_parsed(info, papers)
+    assert report.status != "refused", report
+
+
+def filler(count: int, seed: int = 3) -> list[ParsedPaper]:
+    return [
+        parsed(str(p["title"]), str(p["abstract"]), 100 + i, p["published"],  # type: ignore[arg-type]
+               p["upvotes"], p["organization"])  # type: ignore[arg-type]
+        for i, p in enumerate(generate_papers(count, seed))
+    ]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library of 5 known papers + 250 realistic ones, indexed once for the module."""
+    home = tmp_path_factory.mktemp("search") / "home"
+    with Library.open(home) as library:
+        topical = [parsed(t, a, 10 + i, d, u, "Zoo Lab" if i == 1 else None)
+                   for i, (t, a, d, u) in enumerate(TOPICAL)]
+        import_papers(library, topical, "topical.txt", "Mar 14")
+        import_papers(library, filler(250), "filler.txt", "Jan 16")
+        with SearchIndex.open(home) as index:
+            steps = list(index.rebuild(library))
+            assert steps[-1].phase == "done" and steps[-1].total == 255
+    return home
+
+
+@pytest.fixture
+def home(built: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "home"
+    shutil.copytree(built, copy)
+    return copy
+
+
+@pytest.fixture
+def library(home: Path):
+    with Library.open(home) as lib:
+        yield lib
+
+
+@pytest.fixture
+def index(home: Path):
+    with SearchIndex.open(home) as ix:
+        yield ix
+
+
+def paper_id(library: Library, title_start: str) -> str:
+    for pid in library.list_ids():
+        if library.get(pid).title.startswith(title_start):
+            return pid
+    raise AssertionError(title_start)
+
+
+def titles(results) -> list[str]:  # noqa: ANN001
+    return [hit.title for hit in results.hits]
+
+
+def test_found_by_title_words_phrase_misspelling_and_note(library: Library, index: SearchIndex):
+    assert index.is_fresh(library)
+    top = index.search("zebra stripes", library=library)
+    assert titles(top)[0].startswith("Zebra Stripes")
+    phrase = index.search('"verifies them with a large language model"', library=library)
+    assert titles(phrase) == ["Speculative Decoding for Faster Language Model Inference"]
+    # A misspelling: the fuzzy operator, and the "did you mean" that runs when nothing matched.
+    assert titles(index.search("speculatve~", library=library))[0].startswith("Speculative")
+    typo = index.search("specluative decoding", library=library)
+    assert typo.corrected and typo.suggestion == "speculative decoding"
+    assert titles(typo)[0].startswith("Speculative")
+    pid = paper_id(library, "Token Merging")
+    library.set_note(pid, "Compare with the axolotl pruning trick from the reading group")
+    for _ in index.ensure_fresh(library):
+        pass
+    note = index.search("axolotl", library=library)
+    assert note.ids == [pid]
+    assert index.search("note:axolotl", library=library).ids == [pid]
+    assert index.search("title:axolotl", library=library).total == 0
+
+
+def test_snippets_highlight_matching_words(library: Library, index: SearchIndex) -> None:
+    results = index.search("zebras diffusion", library=library)
+    hit = results.hits[0]
+    assert hit.title_html == "<b>Zebra</b> Stripes as Camouflage: A <b>Diffusion</b> Model Study"
+    assert "<b>diffusion</b>" in hit.snippet_html and "<b>zebras</b>" in hit.snippet_html
+    unet = index.search("U-Net", library=library).hits[0]
+    assert unet.title_html.startswith("<b>U-Net</b> Transformer")
+    assert "<b>" not in index.search("", library=library, limit=1).hits[0].title_html
+    spans = index.match_spans("Two zebras, one Zebra.", "zebra")
+    assert spans == [(4, 10), (16, 21)]
+
+
+def test_technical_tokens(library: Library, index: SearchIndex) -> None:
+    for text in ("U-Net", "unet", "UNet"):
+        assert titles(index.search(text, library=library))[0].startswith("U-Net"), text
+    assert titles(index.search("GPT-4", library=library)) == ["GPT-4 Technical Report"]
+    assert "GPT-4 Technical Report" in titles(index.search("gpt", library=library, limit=100))
+
+
+def test_operators_and_fields(library: Library, index: SearchIndex) -> None:
+    both = set(index.search("zebra OR speculative", library=library).ids)
+    assert {paper_id(library, "Zebra"), paper_id(library, "Speculative")} <= both
+    everything = index.search("transformers", library=library, limit=None).ids
+    without = index.search("transformers -vision", library=library, limit=None).ids
+    assert paper_id(library, "Token Merging") in everything
+    assert paper_id(library, "Token Merging") not in without
+    assert set(without) < set(everything)
+    assert index.search("transformers NOT vision", library=library, limit=None).ids == without
+    prefix = index.search("specul*", library=library)
+    assert titles(prefix)[0].startswith("Speculative")
+    assert index.search("org:zoo", library=library).ids == [paper_id(library, "Zebra")]
+    assert index.search("title:report", library=library).ids == [paper_id(library, "GPT-4")]
+
+
+def test_filters_and_sorts(library: Library, index: SearchIndex) -> None:
+    zebra = paper_id(library, "Zebra")
+    library.set_starred([zebra], True)
+    library.set_read([paper_id(library, "GPT-4")], True)
+    library.add_tags([zebra], ["to read"])
+    for _ in index.ensure_fresh(library):
+        pass
+    assert index.search("is:starred", library=library).ids == [zebra]
+    assert index.search('tag:"to read"', library=library).ids == [zebra]
+    assert index.search("has:tags", library=library).ids == [zebra]
+    assert paper_id(library, "GPT-4") not in index.search("is:unread", library=library, limit=None).ids
+    assert index.search("is:read", library=library).ids == [paper_id(library, "GPT-4")]
+    for hit_id in index.search("year:2024", library=library, limit=None).ids:
+        assert library.get(hit_id).published.year == 2024  # type: ignore[union-attr]
+    later = index.search("published:>2024-06", library=library, limit=None).ids
+    assert zebra in later
+    assert all(library.get(i).published > dt.date(2024, 6, 30) for i in later)  # type: ignore[operator]
+    march = index.search('digest:"Mar 14"', library=library, limit=None)
+    assert march.total == 5
+    assert index.search("", filter=PaperFilter(digest="Mar 14"), library=library).total == 5
+    assert index.search("", filter=PaperFilter(starred=True), library=library).ids == [zebra]
+    by_upvotes = index.search('digest:"mar 14"', sort="upvotes", library=library).ids
+    assert by_upvotes[0] == paper_id(library, "GPT-4")
+    by_title = index.search('digest:"mar 14"', sort="title", library=library)
+    assert titles(by_title) == sorted(titles(by_title), key=str.casefold)
+    by_date = index.search('digest:"mar 14"', sort="published", library=library)
+    dates = [library.get(h.id).published for h in by_date.hits]
+    assert dates == sorted(dates, reverse=True)  # type: ignore[type-var]
+    everything = index.search("", library=library, limit=10)
+    assert everything.total == 255 and len(everything.hits) == 10
+    page2 = index.search("", library=library, limit=10, offset=10)
+    assert not set(page2.ids) & set(everything.ids)
+    assert len(index.search_ids("")) == 255
+
+
+def test_malformed_query_never_fails(library: Library, index: SearchIndex) -> None:
+    for text in ('(zebra', 'zebra)', '"zebra', 'is:bogus zebra', 'title:', '-', 'OR', '*', '~'):
+        results = index.search(text, library=library)
+        assert results.total >= 0, text
+    assert paper_id(library, "Zebra") in index.search("(zebra", library=library).ids
+
+
+def test_related_and_recommend(library: Library, index: SearchIndex) -> None:
+    zebra_like = parsed(
+        "Striped Animals and Diffusion Camouflage",
+        "Zebras and their stripes studied with a diffusion model of camouflage in the savanna.",
+        900,
+    )
+    import_papers(library, [zebra_like], "more.txt", "Mar 15")
+    for _ in index.ensure_fresh(library):
+        pass
+    zebra = paper_id(library, "Zebra")
+    related = index.related(zebra, limit=3, library=library)
+    assert related.hits[0].title == "Striped Animals and Diffusion Camouflage"
+    assert zebra not in related.ids
+    library.set_starred([zebra], True)
+    for _ in index.ensure_fresh(library):
+        pass
+    recommended = index.recommend(limit=5, library=library)
+    assert recommended.hits[0].title == "Striped Animals and Diffusion Camouflage"
+    assert zebra not in recommended.ids
+    library.set_read([recommended.ids[0]], True)
+    for _ in index.ensure_fresh(library):
+        pass
+    assert recommended.ids[0] not in index.recommend(limit=5, library=library).ids
+
+
+def test_attached_index_follows_changes_within_150_ms(library: Library, index: SearchIndex):
+    sync = index.attach(library)
+    try:
+        assert sync.flush(10)
+        pid = paper_id(library, "GPT-4")
+        started = time.perf_counter()
+        library.set_note(pid, "the quokka benchmark table is on page nine")
+        deadline = started + 5
+        while time.perf_counter() < deadline:
+            if index.search("quokka", snippets=False).ids == [pid]:
+                break
+            time.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        assert index.search("quokka", snippets=False).ids == [pid]
+        assert elapsed < 0.5, f"note searchable after {elapsed * 1000:.0f} ms"
+        assert sync.flush(5)
+        assert index.is_fresh(library)
+        library.set_starred([pid], True)
+        assert sync.flush(5)
+        assert index.search("is:starred", snippets=False).ids == [pid]
+        import_papers(library, [parsed("Capybara Social Networks", "Capybaras form " * 20, 5)],
+                      "capy.txt", "Mar 16")
+        assert sync.flush(5)
+        assert index.search("capybara", snippets=False).total == 1
+        assert not sync.errors
+    finally:
+        sync.stop()
+
+
+def test_catch_up_after_another_process_wrote(home: Path, index: SearchIndex) -> None:
+    with Library.open(home) as other:  # another process: nobody tells the index
+        pid = paper_id(other, "Zebra")
+        other.set_note(pid, "okapi")
+        other.set_note(pid, "okapi!")  # same second, same paper: still seen as a change
+        other.set_starred([pid], True)
+    with Library.open(home) as library:
+        assert not index.is_fresh(library)
+        steps = list(index.ensure_fresh(library))
+        assert steps and steps[-1].total == 1  # caught up one paper, not rebuilt
+        assert index.is_fresh(library)
+        assert index.search("okapi", library=library).ids == [pid]
+        assert index.search("is:starred", library=library).ids == [pid]
+
+
+def test_missing_or_corrupt_index_is_rebuilt(home: Path, library: Library) -> None:
+    pid = paper_id(library, "Token Merging")
+    library.set_note(pid, "wombat")
+    shutil.rmtree(home / "index")
+    with SearchIndex.open(home) as index:
+        assert not index.is_usable()
+        list(index.ensure_fresh(library))
+        assert index.search("wombat", library=library).ids == [pid]
+        name = index.state.indexname  # type: ignore[union-attr]
+    for toc in (home / "index").glob(f"_{name}_*.toc"):
+        toc.write_bytes(b"garbage")
+    with SearchIndex.open(home) as index:
+        assert not index.is_usable()
+        list(index.ensure_fresh(library))
+        assert index.search("wombat", library=library).ids == [pid]
+    (home / "index" / STATE_FILE).write_text("{not json")
+    with SearchIndex.open(home) as index:
+        assert not index.is_fresh(library)
+        list(index.ensure_fresh(library))
+        assert index.search("wombat", library=library).ids == [pid]
+        leftovers = {p.name.split("_")[1] for p in (home / "index").glob("_papers_*.toc")}
+        assert len(leftovers) == 1  # old indexes are cleaned up
+
+
+def test_real_digests(shared_digests: Path, tmp_path: Path) -> None:
+    with Library.open(tmp_path / "real") as library:
+        for _ in library.import_files([shared_digests]):
+            pass
+        with SearchIndex.open(library.home) as index:
+            list(index.ensure_fresh(library))
+            assert index.search("", library=library).total == library.count()
+            results = index.search("transformer", library=library)
+            assert results.total > 10
+            assert all("<b>" in h.title_html or "<b>" in h.snippet_html for h in results.hits)
+            typo = index.search("segmantation", library=library)
+            assert typo.suggestion == "segmentation" and typo.total > 0
