@@ -244,3 +244,25 @@ def test_windows_version_resource_carries_the_release(rel: release.Release) -> N
     assert rel.version.encode("utf-16-le") in raw
     numbers = tuple(int(n) for n in rel.numeric_version.split("."))
     assert info.ffi.fileVersionMS == numbers[0] << 16 | numbers[1]  # type: ignore[attr-defined]
+
+
+def test_deb_file_modes_follow_debian_rules(tmp_path: Path) -> None:
+    program = tmp_path / "opt" / "readinglist" / "readinglist"
+    library = program.parent / "_internal" / "libQt6Core.so.6"
+    plugin = program.parent / "_internal" / "plugins" / "libqxcb.so"
+    data = program.parent / "_internal" / "sample.txt"
+    for path, mode in ((program, 0o775), (library, 0o775), (plugin, 0o700), (data, 0o666)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        path.chmod(mode)
+    deb._normalise_modes(tmp_path)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (program, library, plugin, data)}
+    assert modes == {"readinglist": 0o755, "libQt6Core.so.6": 0o644,
+                     "libqxcb.so": 0o644, "sample.txt": 0o644}
+    assert program.parent.stat().st_mode & 0o777 == 0o755
+
+
+def test_deb_changelog_and_synopsis_come_from_the_project(rel: release.Release) -> None:
+    assert deb._synopsis("A calm, fast library") == "Calm, fast library"
+    assert deb._synopsis("Papers, calmly") == "Papers, calmly"
+    assert deb.changelog(rel).startswith(f"{rel.display_name} {rel.version} (")
