@@ -1,0 +1,99 @@
+"""The search commands end to end (subprocess), and a kill -9 in the middle of indexing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from readinglist.digests.model import DigestInfo, ParsedPaper
+from readinglist.library import Library
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.corpus import generate_papers  # noqa: E402
+
+
+def run(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, READINGLIST_HOME=str(home), PYTHONWARNINGS="error")
+    result = subprocess.run(
+        [sys.executable, "-m", "readinglist.cli", *args],
+        capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def make_library(home: Path, count: int) -> None:
+    papers = [
+        ParsedPaper(title=str(p["title"]), abstract=str(p["abstract"]), line=i + 1,
+                    published=p["published"], upvotes=p["upvotes"])  # type: ignore[arg-type]
+        for i, p in enumerate(generate_papers(count, seed=7))
+    ]
+    info = DigestInfo(path="gen.txt", sha256=hashlib.sha256(b"gen").hexdigest(), size=1,
+                      label="Feb 2", layout="blank-separated")
+    with Library.open(home) as library:
+        library.import_parsed(info, papers)
+
+
+def test_search_json_and_text(tmp_path: Path, shared_digests: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "import", *map(str, sorted(shared_digests.glob("*.txt"))))
+    result = json.loads(run(home, "search", "diffusion", "model", "--limit", "3", "--json").stdout)
+    assert set(result) >= {"query", "total", "elapsed_ms", "suggestion", "results"}
+    assert result["query"] == "diffusion model" and result["total"] > 3
+    assert len(result["results"]) == 3
+    first = result["results"][0]
+    assert set(first) == {"id", "title", "score", "snippet"}
+    assert "<b>" in first["snippet"]
+    sorted_ = json.loads(run(home, "search", "--sort", "published", "--json", "--limit", "50").stdout)
+    ids = [r["id"] for r in sorted_["results"]]
+    dates = [json.loads(run(home, "show", i, "--json").stdout)["published"] for i in ids[:5]]
+    known = [d for d in dates if d]
+    assert known == sorted(known, reverse=True)
+    text = run(home, "search", "segmantation").stdout
+    assert "segmentation" in text  # did-you-mean / corrected results
+    pid = first["id"]
+    run(home, "note", pid, "the ocelot ablation is the interesting part")
+    found = json.loads(run(home, "search", "ocelot", "--json").stdout)
+    assert [r["id"] for r in found["results"]] == [pid]
+    related = json.loads(run(home, "related", pid[:6], "--json").stdout)
+    assert related["results"] and pid not in [r["id"] for r in related["results"]]
+    run(home, "star", pid)
+    recommended = json.loads(run(home, "recommend", "--json").stdout)
+    assert recommended["results"] and pid not in [r["id"] for r in recommended["results"]]
+    assert "indexed" in run(home, "reindex").stdout
+    assert json.loads(run(home, "search", "is:starred", "--json").stdout)["total"] == 1
+    assert "query language" in run(home, "search", "--help").stdout
+    assert run(home, "related", "zzzz", check=False).returncode == 2
+
+
+@pytest.mark.slow
+def test_kill_while_indexing_repairs_without_losing_a_note(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    make_library(home, 3000)
+    with Library.open(home) as library:
+        pid = library.list_ids(limit=1)[0]
+        library.set_note(pid, "the pangolin result needs checking")
+    for attempt in range(2):  # first build (no index yet), then a rebuild over a good index
+        env = dict(os.environ, READINGLIST_HOME=str(home))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "readinglist.cli", "reindex"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(1.2 + attempt * 0.3)
+        assert process.poll() is None, "indexing finished before it could be killed"
+        os.killpg(process.pid, signal.SIGKILL)  # the writer and any worker processes
+        process.wait()
+        found = json.loads(run(home, "search", "pangolin", "--json").stdout)
+        assert [r["id"] for r in found["results"]] == [pid]
+        assert json.loads(run(home, "search", "--json").stdout)["total"] == 3000
