@@ -54,7 +54,7 @@ def test_search_json_and_text(tmp_path: Path, shared_digests: Path) -> None:
     first = result["results"][0]
     assert set(first) == {"id", "title", "score", "snippet"}
     assert "<b>" in first["snippet"]
-    sorted_ = json.loads(run(home, "search", "--sort", "published", "--json", "--limit", "50").stdout)
+    sorted_ = json.loads(run(home, "search", "--sort", "published", "--json").stdout)
     ids = [r["id"] for r in sorted_["results"]]
     dates = [json.loads(run(home, "show", i, "--json").stdout)["published"] for i in ids[:5]]
     known = [d for d in dates if d]

@@ -193,7 +193,8 @@ def test_filters_and_sorts(library: Library, index: SearchIndex) -> None:
     assert index.search("is:starred", library=library).ids == [zebra]
     assert index.search('tag:"to read"', library=library).ids == [zebra]
     assert index.search("has:tags", library=library).ids == [zebra]
-    assert paper_id(library, "GPT-4") not in index.search("is:unread", library=library, limit=None).ids
+    unread = index.search("is:unread", library=library, limit=None).ids
+    assert paper_id(library, "GPT-4") not in unread
     assert index.search("is:read", library=library).ids == [paper_id(library, "GPT-4")]
     for hit_id in index.search("year:2024", library=library, limit=None).ids:
         assert library.get(hit_id).published.year == 2024  # type: ignore[union-attr]
