@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -122,6 +123,16 @@ def _check_cli(exe: Path, env: dict[str, str], library: Path) -> None:
         raise SystemExit(f"{exe} list --json: no papers after importing {sample}")
     stats = json.loads(_run(exe, ["stats", "--json"], env).stdout)
     print(f"  imported {len(papers)} papers; stats: {stats.get('papers')} papers")
+    # The search index (Whoosh, whose modules load by name) is where a frozen app breaks first.
+    first = papers[0]
+    word = next(iter(re.findall(r"[A-Za-z]{5,}", first["title"])), None)
+    if word is None:
+        return
+    for query in (word.lower(), f"{word.lower()[:-1]}~"):
+        found = json.loads(_run(exe, ["search", query, "--limit", "100", "--json"], env).stdout)
+        if first["id"] not in {hit["id"] for hit in found.get("results", [])}:
+            raise SystemExit(f"{exe} search {query!r} did not find {first['title']!r}")
+    print(f"  search found {first['title']!r} by {word.lower()!r} and by a typo")
 
 
 def _check_window(exe: Path, env: dict[str, str]) -> None:
