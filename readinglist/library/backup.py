@@ -1,0 +1,356 @@
+"""Backups of the library: snapshots while it is in use, rolling daily copies, and restore.
+
+A backup is a plain SQLite file made with SQLite's backup API, so it is consistent even while
+the app writes (pages still in the WAL are included) and opens as a library by itself.
+Restoring copies a checked backup into the live database with the same API, in one
+transaction: open connections see the old library or the restored one, never a mix, and a
+crash half-way leaves the old library. The current library is backed up first, and the
+generation moves past both, so the search index (derived) knows to rebuild.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import re
+import secrets
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from readinglist import paths
+from readinglist.library import migrations
+from readinglist.library.errors import LibraryError
+from readinglist.library.store import Library
+
+log = logging.getLogger(__name__)
+
+KEEP_DAILY = 7
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_DAILY = re.compile(r"^daily-(\d{4}-\d{2}-\d{2})\.db$")
+_STAMPED = re.compile(r"^library-(\d{8}-\d{6})(?:-\d+)?-(.+)\.db$")
+
+
+class BackupError(LibraryError):
+    """A backup could not be made or a file cannot be restored; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    """One backup file as the Restore menu lists it."""
+
+    path: Path
+    kind: str  # "daily", "manual", "before-restore", "before-m002_..." (schema upgrade), "other"
+    created: dt.datetime
+    size: int
+    papers: int | None = None  # None when the file cannot be read as a library
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "created": self.created.isoformat(timespec="seconds"),
+            "size": self.size,
+            "papers": self.papers,
+        }
+
+    def __str__(self) -> str:
+        papers = "?" if self.papers is None else f"{self.papers:,}"
+        when = self.created.strftime("%Y-%m-%d %H:%M")
+        return f"{when}  {self.kind:<15} {papers:>8} papers  {_size(self.size):>9}  {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    """What a restore did: from which file, and where the replaced library was kept."""
+
+    source: Path
+    safety_backup: Path | None
+    papers: int
+    generation: int
+    upgraded: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": str(self.source),
+            "safety_backup": str(self.safety_backup) if self.safety_backup else None,
+            "papers": self.papers,
+            "generation": self.generation,
+            "upgraded": list(self.upgraded),
+        }
+
+    def __str__(self) -> str:
+        kept = ""
+        if self.safety_backup:
+            kept = f"; the previous library is kept in {self.safety_backup}"
+        return f"Restored {self.papers:,} papers from {self.source}{kept}"
+
+
+# --- making backups ------------------------------------------------------------------------------
+
+
+def back_up(
+    library: Library | Path | str | None = None,
+    target: Path | str | None = None,
+    *,
+    kind: str = "manual",
+) -> Path:
+    """Snapshot the library into ``target`` (default: a new file in ``<home>/backups/``).
+
+    ``library`` is an open Library (its own connection is used: call this on the thread that
+    owns it) or a home folder (None: the user's). The file appears complete or not at all.
+    """
+    with _source(library) as (conn, home):
+        if target is None:
+            target = _new_name(paths.backups_dir(home), kind)
+        target = Path(target)
+        _snapshot(conn, target)
+    return target
+
+
+def ensure_daily_backup(
+    library: Library | Path | str | None = None, keep: int = KEEP_DAILY, *, quiet: bool = True
+) -> Path | None:
+    """Make today's backup if there is none yet, keeping the last ``keep`` daily backups.
+
+    Meant for app and CLI start: when today's backup exists this is one ``stat``. Returns
+    the new backup, or None when none was needed (or there is no library yet). With ``quiet``
+    a failure (disk full...) is logged, not raised: it must not stop the user from working.
+    """
+    home = library.home if isinstance(library, Library) else _home(library)
+    folder = paths.backups_dir(home)
+    today = folder / f"daily-{dt.date.today().isoformat()}.db"
+    if today.exists() or not paths.database_path(home).exists():
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        made = back_up(library if isinstance(library, Library) else home, today, kind="daily")
+        prune_daily(home, keep)
+    except (OSError, sqlite3.Error, LibraryError) as error:
+        if not quiet:
+            raise
+        log.warning("daily backup into %s failed: %s", folder, error)
+        return None
+    return made
+
+
+def prune_daily(home: Path | str | None = None, keep: int = KEEP_DAILY) -> list[Path]:
+    """Delete all but the newest ``keep`` daily backups; other backups are never touched."""
+    folder = paths.backups_dir(_home(home))
+    if not folder.is_dir():
+        return []
+    daily = sorted(p for p in folder.iterdir() if _DAILY.match(p.name))
+    removed = daily[: max(len(daily) - keep, 0)]
+    for path in removed:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return removed
+
+
+def list_backups(home: Path | str | None = None) -> list[BackupInfo]:
+    """Every backup in ``<home>/backups/``, newest first (for the Restore menu and the CLI)."""
+    folder = paths.backups_dir(_home(home))
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.suffix != ".db" or path.name.startswith(".") or not path.is_file():
+            continue
+        stat = path.stat()
+        created = dt.datetime.fromtimestamp(stat.st_mtime)
+        kind = "other"
+        if match := _DAILY.match(path.name):
+            kind = "daily"
+        elif match := _STAMPED.match(path.name):
+            kind = match.group(2)
+            created = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
+        found.append(BackupInfo(path, kind, created, stat.st_size, _paper_count(path)))
+    return sorted(found, key=lambda b: (b.created, b.path.name), reverse=True)
+
+
+# --- restoring -----------------------------------------------------------------------------------
+
+
+def check_backup(path: Path | str) -> int:
+    """Refuse a file that is not a Reading List library this version can open; paper count."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise BackupError(f"{path}: cannot read the file: {error.strerror or error}") from error
+    if head != SQLITE_MAGIC:
+        hint = ""
+        if head.lstrip().startswith(b"{"):
+            hint = " (a JSON export? merge it with `readinglist import FILE` instead)"
+        raise BackupError(f"{path}: not a Reading List backup: not an SQLite database{hint}")
+    conn = _read_only(path)
+    try:
+        try:
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"{path}: the database is damaged: {error}") from error
+        if verdict != "ok":
+            raise BackupError(f"{path}: the database is damaged: {verdict}")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        migrations.check(db, path)  # NewerDatabase / "not a Reading List library"
+        if not db["papers"].exists():
+            raise BackupError(f"{path}: not a Reading List backup: it holds no library")
+        return int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def restore(library: Library | Path | str | None, source: Path | str) -> RestoreReport:
+    """Replace the library's contents with the backup ``source``, keeping the current first.
+
+    ``library`` is an open Library (the GUI's writer: its connection does the copy, and its
+    subscribers hear ``Change("restore", ...)``) or a home folder (None: the user's). The
+    backup is checked before anything changes: it must be a Reading List library not
+    written by a newer version. A backup from an older version is upgraded as it is restored.
+    """
+    source = Path(source)
+    own = not isinstance(library, Library)
+    lib = Library.open(_home(library)) if own else library
+    assert isinstance(lib, Library)
+    try:
+        if source.resolve() == lib.path.resolve():
+            raise BackupError(f"{source} is the library itself; choose a backup file")
+        check_backup(source)
+        before = lib.generation
+        safety = back_up(lib, kind="before-restore")
+        src = _read_only(source)
+        try:
+            _copy_into(src, lib.db.conn)
+        finally:
+            src.close()
+        upgrade = migrations.upgrade(lib.db, lib.path, paths.backups_dir(lib.home))
+        with lib.transaction("restore"):
+            # Past both the old and the restored counter: the index must see a new generation.
+            lib.db.execute(
+                "UPDATE meta SET value = max(CAST(value AS INTEGER), ?) WHERE key = 'generation'",
+                [before],
+            )
+        papers = int(lib.db.execute("SELECT count(*) FROM papers").fetchone()[0])
+        return RestoreReport(source, safety, papers, lib.generation, upgrade.applied)
+    finally:
+        if own:
+            lib.close()
+
+
+# --- the SQLite parts ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _source(library: Library | Path | str | None) -> Iterator[tuple[sqlite3.Connection, Path]]:
+    if isinstance(library, Library):
+        yield library.db.conn, library.home
+        return
+    home = _home(library)
+    db_path = paths.database_path(home)
+    if not db_path.exists():
+        raise BackupError(f"there is no library at {db_path} to back up")
+    conn = _read_only(db_path)
+    try:
+        yield conn, home
+    finally:
+        conn.close()
+
+
+def _snapshot(conn: sqlite3.Connection, target: Path) -> None:
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        copy = sqlite3.connect(temporary)
+        try:
+            conn.backup(copy)
+            # A backup is one self-contained file: no -wal beside it when it is copied around.
+            copy.execute("PRAGMA journal_mode=DELETE")
+            verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise BackupError(f"the backup did not check out: {verdict}")
+        finally:
+            copy.close()
+        os.replace(temporary, target)
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot back up the library into {target}: {error}") from error
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        for suffix in ("-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{temporary}{suffix}").unlink()
+
+
+def _copy_into(src: sqlite3.Connection, dest: sqlite3.Connection) -> None:
+    """Copy ``src`` over ``dest`` in one transaction of ``dest`` (WAL mode kept)."""
+    src_page = src.execute("PRAGMA page_size").fetchone()[0]
+    dest_page = dest.execute("PRAGMA page_size").fetchone()[0]
+    if src_page == dest_page:
+        src.backup(dest)
+        return
+    # A WAL database cannot change its page size; rebuild the source at the library's size
+    # in a scratch file (VACUUM in memory keeps the old size), then copy that.
+    with tempfile.TemporaryDirectory(prefix="readinglist-restore-") as folder:
+        scratch = sqlite3.connect(Path(folder) / "scratch.db")
+        try:
+            src.backup(scratch)
+            scratch.execute("PRAGMA journal_mode=DELETE")
+            scratch.execute(f"PRAGMA page_size={int(dest_page)}")
+            scratch.execute("VACUUM")
+            scratch.backup(dest)
+        finally:
+            scratch.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path}: cannot be opened as a database: {error}") from error
+    return conn
+
+
+def _paper_count(path: Path) -> int | None:
+    try:
+        conn = _read_only(path)
+    except BackupError:
+        return None
+    try:
+        return int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _new_name(folder: Path, kind: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"library-{stamp}-{kind}.db"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"library-{stamp}-{n}-{kind}.db"
+    return target
+
+
+def _home(home: Path | str | None) -> Path:
+    return Path(home) if home is not None else paths.data_dir()
+
+
+def _size(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{count} B"
