@@ -73,8 +73,9 @@ VIAddVersionKey "LegalCopyright" "${PUBLISHER}"
 !define MUI_UNICON "${ICON}"
 !define MUI_ABORTWARNING
 !define MUI_COMPONENTSPAGE_NODESC
-!define MUI_FINISHPAGE_RUN "$INSTDIR\${GUI_EXE}"
+!define MUI_FINISHPAGE_RUN
 !define MUI_FINISHPAGE_RUN_TEXT "Open ${APP_NAME}"
+!define MUI_FINISHPAGE_RUN_FUNCTION OpenAsUser
 
 !insertmacro MUI_PAGE_WELCOME
 !ifdef LICENSE_FILE
@@ -97,6 +98,12 @@ Function .onInit
   ${EndIf}
   SetRegView 64
   SetShellVarContext all
+FunctionEnd
+
+; The installer runs elevated; started directly, the app would too, and could put its library in
+; the administrator's profile. Explorer starts it as the signed-in user instead.
+Function OpenAsUser
+  Exec '"$WINDIR\explorer.exe" "$INSTDIR\${GUI_EXE}"'
 FunctionEnd
 
 Function un.onInit
