@@ -65,15 +65,19 @@ def render(papers: Sequence[Paper], options: Any) -> Iterator[str]:
         scope=options.scope,
         paper_count=len(papers),
     )
-    head["digests"] = [digest_object(d) for d in options.digests]
     text = _dumps(head)
     # Stream the papers after the header, so 100,000 of them never sit in memory as one string.
     yield text[: text.rindex("}")].rstrip() + ',\n  "papers": ['
+    referenced: set[int] = set()
     for number, paper in enumerate(papers):
+        referenced.update(s.digest_id for s in paper.sightings)
         yield ("\n" if number == 0 else ",\n") + textwrap.indent(
             _dumps(paper_object(paper)), "    "
         )
-    yield ("\n  ]\n}\n" if papers else "]\n}\n")
+    yield "\n  ]" if papers else "]"
+    # The ledger rows of the digests these papers were seen in, last: only now are they known.
+    digests = [digest_object(d) for d in options.digests if d.get("id") in referenced]
+    yield ',\n  "digests": ' + textwrap.indent(_dumps(digests), "  ").lstrip() + "\n}\n"
 
 
 @cache
@@ -97,7 +101,7 @@ def _exact(value: dt.datetime | None) -> str | None:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
+        return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
