@@ -30,8 +30,11 @@ _SNIFF_BYTES = 64 * 1024
 _FORMAT_MARK = re.compile(rb'"format"\s*:\s*"' + FORMAT_NAME.encode() + rb'"')
 
 
-class JsonImportError(LibraryError):
-    """A file that is not a Reading List export this version can read; nothing was changed."""
+class ExportRefused(LibraryError):  # noqa: N818 - "refused" is the word users see
+    """A file that is not a Reading List export this version can read; nothing was changed.
+
+    ``str()`` names the file and, for a JSON syntax error, the line; ``reason`` alone does not.
+    """
 
     def __init__(self, where: str, reason: str, line: int | None = None) -> None:
         self.where = where
@@ -80,7 +83,6 @@ class MergeReport:
         }
 
     def __str__(self) -> str:
-        name = self.path.name if self.path else "JSON export"
         parts = [f"{self.new} new", f"{self.state_taken} updated from the file"]
         if self.state_kept:
             parts.append(f"{self.state_kept} kept (newer here)")
@@ -91,9 +93,8 @@ class MergeReport:
                 f"{plural(self.digests_partial, 'digest')} only partly in the file left out of "
                 "the ledger (import those digest files to get all their papers)"
             )
-        return f"{name} (Reading List export, {plural(self.papers_in_file, 'paper')}): " + (
-            ", ".join(parts)
-        )
+        head = f"Reading List export of {plural(self.papers_in_file, 'paper')}: "
+        return head + ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,22 +119,22 @@ def is_json_export(path: str | Path) -> bool:
 
 
 def load_json_file(path: str | Path) -> dict[str, Any]:
-    """The export in ``path`` as data, checked; JsonImportError says what is wrong and where."""
+    """The export in ``path`` as data, checked; ExportRefused says what is wrong and where."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
-        raise JsonImportError(str(path), reason) from error
+        raise ExportRefused(str(path), reason) from error
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise JsonImportError(str(path), "not UTF-8 text", line) from error
+        raise ExportRefused(str(path), "not UTF-8 text", line) from error
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise JsonImportError(str(path), f"not valid JSON ({error.msg})", error.lineno) from error
+        raise ExportRefused(str(path), f"not valid JSON ({error.msg})", error.lineno) from error
     check_export(data, str(path))
     return data
 
@@ -190,24 +191,24 @@ def iter_merge_json(
 def check_export(data: Any, where: str) -> None:
     """Refuse anything but an export of a schema version this Reading List knows."""
     if not isinstance(data, Mapping):
-        raise JsonImportError(where, "not a Reading List export (the file is not a JSON object)")
+        raise ExportRefused(where, "not a Reading List export (the file is not a JSON object)")
     if data.get("format") != FORMAT_NAME:
-        raise JsonImportError(
+        raise ExportRefused(
             where, f'not a Reading List export (no "format": "{FORMAT_NAME}" in it)'
         )
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise JsonImportError(where, f"schema_version {version!r} is not a version number")
+        raise ExportRefused(where, f"schema_version {version!r} is not a version number")
     if version > SCHEMA_VERSION:
-        raise JsonImportError(
+        raise ExportRefused(
             where,
             f"written by a newer Reading List (export schema {version}; this version reads "
             f"up to {SCHEMA_VERSION}); install a newer Reading List to import it",
         )
     if not isinstance(data.get("papers"), list):
-        raise JsonImportError(where, '"papers" must be a list')
+        raise ExportRefused(where, '"papers" must be a list')
     if not isinstance(data.get("digests", []), list | type(None)):
-        raise JsonImportError(where, '"digests" must be a list')
+        raise ExportRefused(where, '"digests" must be a list')
 
 
 @dataclass(slots=True)
@@ -232,10 +233,10 @@ class _PaperRecord:
 
 
 def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
-    def bad(field_name: str, expected: str) -> JsonImportError:
+    def bad(field_name: str, expected: str) -> ExportRefused:
         who = obj.get("id") if isinstance(obj, Mapping) else None
         name = f"papers[{index}]" + (f" (id {who})" if isinstance(who, str) else "")
-        return JsonImportError(where, f"{name}: {field_name} must be {expected}")
+        return ExportRefused(where, f"{name}: {field_name} must be {expected}")
 
     if not isinstance(obj, Mapping):
         raise bad("each paper", "an object")
@@ -335,10 +336,10 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
 
 def _digest_record(obj: Any, index: int, where: str) -> dict[str, Any]:
     if not isinstance(obj, Mapping):
-        raise JsonImportError(where, f"digests[{index}] must be an object")
+        raise ExportRefused(where, f"digests[{index}] must be an object")
     digest_id, sha = obj.get("id"), obj.get("sha256")
     if not isinstance(digest_id, int) or not isinstance(sha, str) or not sha:
-        raise JsonImportError(where, f"digests[{index}] needs an id (number) and a sha256")
+        raise ExportRefused(where, f"digests[{index}] needs an id (number) and a sha256")
     warnings = []
     for w in obj.get("warnings") or []:
         if isinstance(w, Mapping):

@@ -11,7 +11,7 @@ import pytest
 
 from readinglist.export import write_export
 from readinglist.export.json_import import (
-    JsonImportError,
+    ExportRefused,
     is_json_export,
     load_json_file,
     merge_json,
@@ -244,7 +244,7 @@ def test_bad_files_are_refused_with_the_reason_and_change_nothing(
     bad = tmp_path / "bad.json"
     bad.write_text(text, encoding="utf-8")
     before = dump(target.path)
-    with pytest.raises(JsonImportError, match=message) as caught:
+    with pytest.raises(ExportRefused, match=message) as caught:
         merge_json_file(target, bad)
     assert str(bad) in str(caught.value)
     assert dump(target.path) == before
