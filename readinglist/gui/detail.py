@@ -52,6 +52,21 @@ def abstract_html(text: str, terms: Sequence[str], mark_color: str, link_color: 
     return "".join(out)
 
 
+def spans_html(text: str, spans: Sequence[tuple[int, int]], mark_color: str,
+               link_color: str) -> str:
+    """The abstract as HTML with exactly these character spans marked and URLs clickable."""
+    out: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        out.append(abstract_html(text[position:start], (), mark_color, link_color))
+        out.append(f'<span style="background:{mark_color}">{html.escape(text[start:end])}</span>')
+        position = end
+    out.append(abstract_html(text[position:], (), mark_color, link_color))
+    return "".join(out)
+
+
 def split_tags(text: str) -> list[str]:
     seen: dict[str, str] = {}
     for raw in text.split(","):
@@ -260,6 +275,16 @@ class DetailPane(QWidget):
             self.abstract.setHtml(
                 abstract_html(self.paper.abstract, self.terms, self.mark_color, self.link_color)
             )
+
+    def set_spans(self, paper_id: str, spans: Sequence[tuple[int, int]]) -> None:
+        """Mark exactly what the search matched (stems, prefixes, fuzzy words) in the abstract."""
+        if self.paper is None or self.paper.id != paper_id or not spans:
+            return
+        scroll = self.abstract.verticalScrollBar().value()
+        self.abstract.setHtml(
+            spans_html(self.paper.abstract, spans, self.mark_color, self.link_color)
+        )
+        self.abstract.verticalScrollBar().setValue(scroll)
 
     def show_related(self, paper_id: str, related: Sequence[tuple[str, str]]) -> None:
         """Related papers (id, title) for ``paper_id``; ignored if another paper is shown now."""

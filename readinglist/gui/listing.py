@@ -63,6 +63,7 @@ class Listing:
     request: ListingRequest
     ids: list[str]
     suggestion: str | None = None
+    corrected: bool = False  # no match: the ids are for the suggestion instead
     elapsed_ms: float = 0.0
     terms: list[str] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
@@ -75,10 +76,14 @@ class Listing:
 
 @dataclass(slots=True)
 class ReaderContext:
-    """What the reader thread holds: its own Library and, once available, the search index."""
+    """What the reader thread holds: its own Library, and the window's one SearchIndex.
+
+    The index is shared (it serializes its own writes per process, and its searching
+    methods lock around one searcher); the reader does not close it, the window does.
+    """
 
     library: Library
-    index: Any = None  # readinglist.search.SearchIndex, opened lazily in the reader thread
+    index: Any = None  # readinglist.search.SearchIndex
 
     def search_index(self) -> Any:
         if self.index is None:
@@ -88,8 +93,6 @@ class ReaderContext:
         return self.index
 
     def close(self) -> None:
-        if self.index is not None and hasattr(self.index, "close"):
-            self.index.close()
         self.library.close()
 
 
@@ -107,24 +110,14 @@ def new_since_last_digest(library: Library) -> list[str]:
     return [pid for pid in recent if pid in in_latest][:brought]
 
 
-def scope_ids(context: ReaderContext, scope: Scope) -> frozenset[str] | None:
-    """The id set of scopes the store cannot filter by itself (None: a plain filter)."""
-    if scope.kind == "new":
-        return frozenset(new_since_last_digest(context.library))
-    if scope.kind == "recommended":
-        return frozenset(_recommended(context))
-    return None
-
-
 def _recommended(context: ReaderContext) -> list[str]:
-    results = context.search_index().recommend(limit=RECOMMENDED_LIMIT)
-    return _ids_of(results)
+    results = context.search_index().recommend(limit=RECOMMENDED_LIMIT, library=context.library)
+    return list(results.ids)
 
 
-def _ids_of(results: Any) -> list[str]:
-    if hasattr(results, "ids"):
-        return list(results.ids)
-    return [getattr(r, "id", r) for r in results]
+# Sorts the index does itself; the others ("seen", "read_at") are applied by the store.
+INDEX_SORTS = {"rank": "rank", "added": "added", "published": "published",
+               "upvotes": "upvotes", "title": "title"}
 
 
 def run_listing(context: ReaderContext, request: ListingRequest) -> Listing:
@@ -132,32 +125,42 @@ def run_listing(context: ReaderContext, request: ListingRequest) -> Listing:
     started = time.perf_counter()
     library = context.library
     base = request.scope.paper_filter()
-    restricted = scope_ids(context, request.scope)
-    if restricted is not None:
-        base = replace(base, ids=restricted)
+    if request.scope.kind == "recommended":
+        recommended = _recommended(context)
+        base = replace(base, ids=frozenset(recommended))
+    if request.scope.kind == "new":
+        base = replace(base, ids=frozenset(new_since_last_digest(library)))
     query = request.query.strip()
     if not query:
         sort = "added" if request.sort == "rank" else request.sort
-        if request.scope.kind == "recommended" and restricted is not None and sort == "added":
-            order = {pid: i for i, pid in enumerate(_recommended(context))}
-            ids = sorted(restricted, key=lambda pid: order.get(pid, len(order)))
+        if request.scope.kind == "recommended" and request.sort in ("rank", "added"):
+            ids = recommended  # best match first
         else:
             ids = library.list_ids(base, sort=sort, descending=request.descending)
         return Listing(request, ids, elapsed_ms=(time.perf_counter() - started) * 1000)
     index = context.search_index()
-    results = index.search(query, filter=base, sort="rank", limit=None)
-    ids = _ids_of(results)
-    if request.sort != "rank" and ids:
+    index_sort = INDEX_SORTS.get(request.sort, "rank")
+    results = index.search(
+        query, filter=None, sort=index_sort, descending=request.descending, limit=None,
+        snippets=False, library=library,
+    )
+    ids = list(results.ids)
+    if base != PaperFilter() and ids:
+        # The sidebar's part is answered by the store, the source of truth: the index learns
+        # of a star a moment after it is committed, and this view must not lag behind it.
+        allowed = set(library.list_ids(replace(base, ids=frozenset(ids))))
+        ids = [pid for pid in ids if pid in allowed]
+    if request.sort not in INDEX_SORTS and ids:
         ids = library.list_ids(
             PaperFilter(ids=frozenset(ids)), sort=request.sort, descending=request.descending
         )
-    terms = list(index.highlight_terms(query)) if hasattr(index, "highlight_terms") else []
     return Listing(
         request,
         ids,
-        suggestion=getattr(results, "suggestion", None),
+        suggestion=results.suggestion,
+        corrected=results.corrected,
         elapsed_ms=(time.perf_counter() - started) * 1000,
-        terms=terms,
+        terms=index.highlight_terms(query),
     )
 
 

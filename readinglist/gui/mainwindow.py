@@ -38,9 +38,10 @@ from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperT
 from readinglist.gui.search_bar import SearchBar
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar
-from readinglist.gui.tasks import ChangeRelay, Worker
+from readinglist.gui.tasks import ChangeRelay, Task, Worker
 from readinglist.gui.welcome import WelcomeView
 from readinglist.library import Change, Library, UnknownPaper
+from readinglist.search import IndexUnavailable, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -93,15 +94,22 @@ class MainWindow(QMainWindow):
         self._import_dialogs: list[ImportDialog] = []
         self._exports: set[Worker] = set()
         self._shortcuts_help: QWidget | None = None
+        self._index_worker: Worker | None = None
+        self._index_task: Task | None = None
         self._closing = False
         self._generation = library.generation
 
         self.relay = ChangeRelay(self)
         self.relay.changed.connect(self._on_change)
         home = self.home
+        # One index for the window: constructed unopened (cheap), opened by its first use on a
+        # worker thread; it serializes its own writes, so there must be only one per process.
+        self.search_index = SearchIndex(home)
+        self.index_ready = False
         self.writer = Worker("writer", self._open_writer, lambda lib: lib.close())
+        index = self.search_index
         self.reader = Worker(
-            "reader", lambda: ReaderContext(Library.open(home)), lambda ctx: ctx.close()
+            "reader", lambda: ReaderContext(Library.open(home), index), lambda ctx: ctx.close()
         )
         self.writer.busy_changed.connect(self._show_busy)
 
@@ -124,6 +132,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.refresh_listing()
         self._daily_backup()
+        self._bring_index_up_to_date()
 
     def _daily_backup(self) -> None:
         from readinglist.library import backup
@@ -135,7 +144,34 @@ class MainWindow(QMainWindow):
     def _open_writer(self) -> Library:
         library = Library.open(self.home)
         library.subscribe(self.relay.notify)
+        # Every change the writer commits reaches the index on the core's own sync thread.
+        self.search_index.attach(library)
         return library
+
+    def _bring_index_up_to_date(self) -> None:
+        """Rebuild or catch up the index in the background, with progress in the status bar."""
+        home, index = self.home, self.search_index
+        worker = Worker("index", lambda: Library.open(home), lambda lib: lib.close())
+        self._index_worker = worker
+        task = worker.submit(lambda lib: index.ensure_fresh(lib), name="Indexing")
+        self._index_task = task
+
+        def progress(items: list) -> None:
+            last = items[-1]
+            percent = f" {100 * last.done // last.total}%" if last.total else ""
+            self.busy_label.setText(f"Indexing for search{percent}…")
+
+        def finished() -> None:
+            self.index_ready = task.error is None
+            self.busy_label.setText("")
+            worker.stop()
+            if task.error is not None:
+                self.statusBar().showMessage(f"The search index could not be built: {task.error}")
+            if self.request.query or self.request.scope.kind == "recommended":
+                self.refresh_listing()
+
+        task.on_progress(progress)
+        task.finished.connect(finished)
 
     def _build_widgets(self) -> None:
         self.sidebar = Sidebar(self)
@@ -332,7 +368,9 @@ class MainWindow(QMainWindow):
         self.terms = listing.terms
         self.model.set_ids(listing.ids, listing.positions)
         self.detail.set_terms(self.terms)
-        self.search.show_result(len(listing.ids), listing.suggestion, listing.elapsed_ms)
+        self.search.show_result(
+            len(listing.ids), listing.suggestion, listing.elapsed_ms, listing.corrected
+        )
         self.table.select_id(current, max(row, 0))
         if not listing.ids:
             self._show_paper("")
@@ -340,6 +378,9 @@ class MainWindow(QMainWindow):
         self.listing_shown.emit()
 
     def _listing_failed(self, error: BaseException) -> None:
+        if isinstance(error, IndexUnavailable):
+            self.search.info.setText("The search index is being built…")
+            return
         self.statusBar().showMessage(f"Could not list papers: {error}", 8000)
 
     def _on_scope_changed(self, scope: Scope) -> None:
@@ -418,13 +459,25 @@ class MainWindow(QMainWindow):
         self._load_related(paper_id)
 
     def _load_related(self, paper_id: str) -> None:
-        def related(ctx: ReaderContext) -> list[tuple[str, str]]:
-            results = ctx.search_index().related(paper_id, limit=8)
-            ids = [getattr(r, "id", r) for r in getattr(results, "ids", results)]
-            return [(row["id"], row["title"]) for row in ctx.library.rows(ids)]
+        query = self.request.query
+
+        def related(ctx: ReaderContext) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
+            index = ctx.search_index()
+            results = index.related(paper_id, limit=8, library=ctx.library)
+            found = [(row["id"], row["title"]) for row in ctx.library.rows(results.ids)]
+            spans: list[tuple[int, int]] = []
+            if query:
+                spans = index.match_spans(ctx.library.get(paper_id).abstract, query)
+            return found, spans
+
+        def show(result: tuple[list[tuple[str, str]], list[tuple[int, int]]]) -> None:
+            found, spans = result
+            self.detail.show_related(paper_id, found)
+            if query and query == self.request.query:
+                self.detail.set_spans(paper_id, spans)
 
         task = self.reader.submit(related, name="Related papers", key="related")
-        task.on_done(lambda found: self.detail.show_related(paper_id, found))
+        task.on_done(show)
         task.on_error(lambda _error: self.detail.show_related(paper_id, []))
 
     def open_paper(self, paper_id: str) -> None:
@@ -677,7 +730,13 @@ class MainWindow(QMainWindow):
         self._save_layout()
         self._counts_timer.stop()
         self.writer.stop(timeout=60)
+        if self._index_task is not None and not self._index_task.is_finished:
+            # A rebuild stops at its next step; the index in use stays as it was.
+            self._index_task.cancel()
+        if self._index_worker is not None:
+            self._index_worker.stop(timeout=30)
         self.reader.stop(timeout=10)
+        self.search_index.close()  # indexes what the writer committed, then stops its thread
         for export in list(self._exports):
             export.stop(timeout=60)
         self.relay.changed.disconnect(self._on_change)

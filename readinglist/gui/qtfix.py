@@ -1,11 +1,12 @@
-"""A guard against a PySide6 bug that drops references to ``True`` (and crashes at exit).
+"""A guard against a PySide6 bug that drops references to ``True``/``None`` (crash at exit).
 
 With PySide6-Essentials 6.12.0 on Python 3.11, every ``signal.emit(...)`` called from Python
 leaves ``True`` with one reference fewer (measured: -1 per call, with or without receivers),
-and other paths do the same. ``True`` and ``False`` are not immortal before Python 3.12, so a
-session of a few thousand emits ends with "Fatal Python error: bool_dealloc" — at exit, or
-in the middle of work. Python 3.12 made both immortal; :func:`install` does the same here
-by giving each a very large reference count, once, when the leak is measured.
+and other paths do the same to ``False`` and ``None``. These are not immortal before Python
+3.12, so a session of a few thousand emits ends with "Fatal Python error: bool_dealloc" (or
+``none_dealloc``) — at exit, or in the middle of work. Python 3.12 made them immortal;
+:func:`install` does the same here by giving each a very large reference count, once, when
+the leak is measured.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ def emit_leaks_true(times: int = 20) -> bool:
 
 
 def install() -> bool:
-    """Make True and False immortal if this PySide6 leaks their references; True if done."""
+    """Make True, False and None immortal if this PySide6 leaks references; True if done."""
     global _installed
     if _installed:
         return True
     if sys.version_info >= (3, 12) or not emit_leaks_true():
         return False
-    for value in (True, False):
+    for value in (True, False, None):
         # ob_refcnt is the first field of every CPython object.
         ctypes.c_ssize_t.from_address(id(value)).value += HEADROOM
     _installed = True

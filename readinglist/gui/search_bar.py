@@ -83,13 +83,17 @@ class SearchBar(QWidget):
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()
 
-    def show_result(self, total: int, suggestion: str | None, elapsed_ms: float | None) -> None:
+    def show_result(self, total: int, suggestion: str | None, elapsed_ms: float | None,
+                    corrected: bool = False) -> None:
         if not self.query():
             self.info.setText("")
             return
         noun = "paper" if total == 1 else "papers"
         text = f"{total:,} {noun}"
-        if suggestion:
+        if corrected and suggestion:
+            escaped = html.escape(suggestion)
+            text = (f'no match · {total:,} {noun} for <a href="suggest:{escaped}">{escaped}</a>')
+        elif suggestion:
             escaped = html.escape(suggestion)
             text += f' · did you mean <a href="suggest:{escaped}">{escaped}</a>?'
         self.info.setText(text)

@@ -245,3 +245,74 @@ def test_cancel_import_rolls_back_the_file_being_read(qtbot, open_window, tmp_pa
     assert "Cancelled" in dialog.summary_label.text()
     wait_writes(qtbot, window)
     assert window.library.count() == 0  # the file being read is rolled back whole
+
+
+def search_for(qtbot, window, text: str) -> None:
+    """Type a query as a user does and wait until its listing is on screen."""
+    window.search.focus()
+
+    def listed() -> bool:
+        return window.listing is not None and window.listing.request.query == text.strip()
+
+    window.search.field.clear()
+    qtbot.keyClicks(window.search.field, text)
+    qtbot.waitUntil(listed, timeout=WAIT_MS)
+
+
+def test_end_to_end_import_search_star_note_restart(qtbot, open_window, sample):
+    window = open_window()
+    dialog, (report,) = import_and_wait(qtbot, window, [sample])
+    assert report.status == "imported"
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the report's OK, as a user closes it
+    assert not dialog.isVisible()
+    window.activateWindow()  # what the window manager does when the report closes
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    # The index follows the import in the background: retry until the paper is found.
+    qtbot.waitUntil(lambda: window.index_ready, timeout=WAIT_MS)
+
+    def found_quiet_attention() -> bool:
+        search_for(qtbot, window, "retrieval heads")
+        titles = [window.model.data(window.model.index(r, 1))
+                  for r in range(window.model.rowCount())]
+        return any(t.startswith("Quiet Attention") for t in titles)
+
+    qtbot.waitUntil(found_quiet_attention, timeout=WAIT_MS)
+    assert "paper" in window.search.info.text()
+    # A misspelling gets a clickable "did you mean".
+    search_for(qtbot, window, "retreival")
+    assert "retrieval" in window.search.info.text()
+    # Sidebar and query combine: Starred + query is empty before starring.
+    search_for(qtbot, window, "retrieval heads")
+    window.search.leave_requested.emit()
+    window.focus_list()
+    row = next(r for r in range(window.model.rowCount())
+               if window.model.data(window.model.index(r, 1)).startswith("Quiet Attention"))
+    paper_id = window.model.id_at(row)
+    window.table.select_id(paper_id)
+    key(qtbot, window, "s")
+    key(qtbot, window, "n")
+    qtbot.keyClicks(window.detail.note, "read the probing section")
+    key(qtbot, window, "Escape")
+    wait_writes(qtbot, window)
+    with qtbot.waitSignal(window.listing_shown, timeout=WAIT_MS):
+        window.sidebar.select_scope(Scope("starred"))
+    assert window.library.get(paper_id).starred
+    assert window.request.query == "retrieval heads"
+    assert window.model.ids == [paper_id]
+    # The note is searchable (the index follows note edits).
+    with qtbot.waitSignal(window.listing_shown, timeout=WAIT_MS):
+        window.sidebar.select_scope(Scope("all"))
+
+    def note_found() -> bool:
+        search_for(qtbot, window, "note:probing")
+        return window.model.ids == [paper_id]
+
+    qtbot.waitUntil(note_found, timeout=WAIT_MS)
+    open_window.close(window)
+
+    again = open_window()
+    paper = again.library.get(paper_id)
+    assert paper.starred and paper.note == "read the probing section"
+    qtbot.waitUntil(lambda: again.index_ready, timeout=WAIT_MS)
+    search_for(qtbot, again, "probing")
+    assert paper_id in again.model.ids
