@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
-    parser.add_argument("--query", default="attention")
+    parser.add_argument("--query", default="retrieval heads")
     parser.add_argument("--size", default="1360x820")
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="readinglist-shot-"))
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         for _ in library.import_files([sample]):
             pass
         ids = library.list_ids(sort="upvotes")
+        # The paper shown: one the README's query finds in its abstract.
+        focus = next((i for i in ids if library.get(i).title.startswith("Quiet Attention")), ids[0])
+        ids.remove(focus)
+        ids.insert(0, focus)
         library.set_starred(ids[:3], True)
         library.set_read(ids[3:9], True)
         library.add_tags(ids[:2], ["to reproduce"])

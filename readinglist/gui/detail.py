@@ -209,7 +209,12 @@ class DetailPane(QWidget):
         self.related.setAccessibleName("Related papers")
         self.related.itemActivated.connect(self._related_activated)
         self.related.itemClicked.connect(self._related_activated)
-        self.related.setMaximumHeight(140)
+        self.related.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.related.setUniformItemSizes(True)
+        rows = self.fontMetrics().height() + 6
+        self.related.setMinimumHeight(4 * rows)
+        self.related.setMaximumHeight(8 * rows + 6)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)

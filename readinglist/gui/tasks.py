@@ -122,7 +122,9 @@ class Task(QObject):
         except Cancelled:
             self._result_from_worker.emit(None, None)
         except Exception as error:  # noqa: BLE001 - handed to the UI, which shows it
-            log.exception("task %s failed", self.name)
+            # The UI tells the user; the traceback is for developers (--debug logging).
+            log.warning("task %s failed: %s: %s", self.name, type(error).__name__, error)
+            log.debug("task %s failed", self.name, exc_info=True)
             self._result_from_worker.emit(None, error)
         else:
             self._result_from_worker.emit(outcome, None)
