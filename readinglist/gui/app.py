@@ -36,12 +36,13 @@ def application() -> QApplication:
     return app
 
 
-def prepare_demo_home() -> Path:
-    """A temporary library holding the sample digest; READINGLIST_HOME points at it."""
+def prepare_demo_home(set_env: bool = True) -> Path:
+    """A temporary library holding the sample digest (READINGLIST_HOME points at it if set_env)."""
     from readinglist.gui.mainwindow import sample_digest_path
 
     home = Path(tempfile.mkdtemp(prefix="readinglist-demo-"))
-    os.environ[paths.HOME_ENV] = str(home)
+    if set_env:
+        os.environ[paths.HOME_ENV] = str(home)
     sample = sample_digest_path()
     if sample is not None:
         copy = home / sample.name

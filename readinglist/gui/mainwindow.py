@@ -76,6 +76,7 @@ def app_icon() -> QIcon:
 
 class MainWindow(QMainWindow):
     listing_shown = Signal()  # a new listing reached the table (tests and benchmarks wait on it)
+    closed = Signal()  # after shutdown: every write saved, workers stopped
     counts_shown = Signal()
 
     def __init__(self, library: Library, settings: Settings) -> None:
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self._import_dialogs: list[ImportDialog] = []
         self._exports: set[Worker] = set()
         self._shortcuts_help: QWidget | None = None
+        self._sample_windows: list[MainWindow] = []
         self._index_worker: Worker | None = None
         self._index_task: Task | None = None
         self._closing = False
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
 
         self.welcome = WelcomeView(self)
         self.welcome.import_requested.connect(self.choose_and_import)
-        self.welcome.sample_requested.connect(self.import_sample)
+        self.welcome.sample_requested.connect(self.open_sample_library)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.welcome)
@@ -638,6 +640,33 @@ class MainWindow(QMainWindow):
             return
         self.import_paths([sample], show_report=False)
 
+    def open_sample_library(self) -> MainWindow:
+        """A second window on a temporary library holding the sample (deleted on close).
+
+        The user's own library stays empty and clean; File ▸ Import the Sample Digest puts
+        the sample into it instead, for who wants that.
+        """
+        import shutil
+
+        from readinglist.gui.app import prepare_demo_home
+
+        home = prepare_demo_home(set_env=False)
+        window = MainWindow(Library.open(home), self.settings)
+        window.setWindowTitle("Reading List — sample library (temporary)")
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def clean_up() -> None:
+            if window in self._sample_windows:
+                self._sample_windows.remove(window)
+            window.library.close()
+            shutil.rmtree(home, ignore_errors=True)
+
+        window.closed.connect(clean_up)
+        self._sample_windows.append(window)
+        window.resize(self.size())
+        window.show()
+        return window
+
     def import_paths(self, paths: list[Path], show_report: bool = True) -> ImportDialog:
         """Import files/folders in the writer, with the progress dialog and then the report."""
         dialog = ImportDialog(self.writer, paths, self)
@@ -715,8 +744,11 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for window in list(self._sample_windows):
+            window.close()
         self.shutdown()
         super().closeEvent(event)
+        self.closed.emit()
 
     def shutdown(self) -> None:
         """Save the note being typed and every queued write, then stop the workers."""

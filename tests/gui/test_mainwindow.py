@@ -26,11 +26,18 @@ def key(qtbot, window, text: str, modifier=Qt.KeyboardModifier.NoModifier) -> No
 def test_empty_library_shows_welcome_then_sample_opens(qtbot, open_window):
     window = open_window()
     assert window.stack.currentWidget() is window.welcome
-    with qtbot.waitSignal(window.counts_shown, timeout=WAIT_MS):
-        window.welcome.sample_button.click()
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.splitter, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=WAIT_MS)
-    assert window.counts.total == window.model.rowCount()
+    window.welcome.sample_button.click()
+    (sample_window,) = window._sample_windows
+    qtbot.waitUntil(lambda: sample_window.model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: sample_window.counts is not None
+                    and sample_window.counts.total == sample_window.model.rowCount(),
+                    timeout=WAIT_MS)
+    assert sample_window.stack.currentWidget() is sample_window.splitter
+    sample_home = sample_window.home
+    assert sample_home != window.home
+    assert window.library.count() == 0  # the user's own library stays empty
+    sample_window.close()
+    assert not sample_home.exists()  # the temporary library is gone
 
 
 def test_import_report_counts_and_refused_file_does_not_block(qtbot, open_window, sample,
