@@ -161,6 +161,7 @@ class DetailPane(QWidget):
         self.setAutoFillBackground(True)
         self.paper: Paper | None = None
         self.terms: list[str] = []
+        self._spans: tuple[str, list[tuple[int, int]]] | None = None  # exact matches, one paper
         self.mark_color = "#fff1a8"
         self.link_color = "#1f5fc8"
 
@@ -262,9 +263,9 @@ class DetailPane(QWidget):
         self.meta.setText(self._meta_text(paper))
         self._show_toggles(paper)
         scroll = self.abstract.verticalScrollBar().value() if same else 0
-        self.abstract.setHtml(
-            abstract_html(paper.abstract, self.terms, self.mark_color, self.link_color)
-        )
+        if not same:
+            self._spans = None
+        self._render_abstract()
         self.abstract.verticalScrollBar().setValue(scroll)
         if not (same and self.tags.hasFocus()):
             self.tags.setText(", ".join(paper.tags))
@@ -275,20 +276,29 @@ class DetailPane(QWidget):
             self.related.clear()
 
     def set_terms(self, terms: Sequence[str]) -> None:
-        self.terms = list(terms)
+        if list(terms) != self.terms:
+            self.terms = list(terms)
+            self._spans = None
         if self.paper is not None:
-            self.abstract.setHtml(
-                abstract_html(self.paper.abstract, self.terms, self.mark_color, self.link_color)
-            )
+            self._render_abstract()
+
+    def _render_abstract(self) -> None:
+        assert self.paper is not None
+        if self._spans is not None and self._spans[0] == self.paper.id:
+            text = spans_html(self.paper.abstract, self._spans[1], self.mark_color,
+                              self.link_color)
+        else:
+            text = abstract_html(self.paper.abstract, self.terms, self.mark_color,
+                                 self.link_color)
+        self.abstract.setHtml(text)
 
     def set_spans(self, paper_id: str, spans: Sequence[tuple[int, int]]) -> None:
         """Mark exactly what the search matched (stems, prefixes, fuzzy words) in the abstract."""
         if self.paper is None or self.paper.id != paper_id or not spans:
             return
         scroll = self.abstract.verticalScrollBar().value()
-        self.abstract.setHtml(
-            spans_html(self.paper.abstract, spans, self.mark_color, self.link_color)
-        )
+        self._spans = (paper_id, list(spans))
+        self._render_abstract()
         self.abstract.verticalScrollBar().setValue(scroll)
 
     def show_related(self, paper_id: str, related: Sequence[tuple[str, str]]) -> None:

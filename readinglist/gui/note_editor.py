@@ -50,8 +50,12 @@ class NoteEditor(QPlainTextEdit):
         self.setEnabled(paper_id is not None)
 
     def refresh_from_store(self, text: str) -> None:
-        """Take a note changed elsewhere (undo, CLI) unless the user has unsaved typing."""
-        if self.is_dirty() or text == self.toPlainText():
+        """Take a note changed elsewhere (CLI, restore) unless the user is typing in it.
+
+        The store keeps notes without trailing whitespace: the echo of our own save must not
+        eat the space just typed, nor move the cursor.
+        """
+        if self.hasFocus() or self.is_dirty() or text == self.toPlainText().rstrip():
             return
         self._saved_text = text
         self.blockSignals(True)

@@ -323,3 +323,17 @@ def test_end_to_end_import_search_star_note_restart(qtbot, open_window, sample):
     qtbot.waitUntil(lambda: again.index_ready, timeout=WAIT_MS)
     search_for(qtbot, again, "probing")
     assert paper_id in again.model.ids
+
+
+def test_trailing_space_typed_in_note_survives_the_save_echo(qtbot, open_window, sample):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.activateWindow()
+    window.focus_list()
+    key(qtbot, window, "n")
+    qtbot.keyClicks(window.detail.note, "first ")
+    window.detail.note.flush()  # the debounce firing while the user types
+    wait_writes(qtbot, window)
+    qtbot.wait(50)  # the change notice comes back
+    qtbot.keyClicks(window.detail.note, "second")
+    assert window.detail.note.toPlainText() == "first second"
