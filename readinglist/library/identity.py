@@ -26,12 +26,10 @@ def title_key(title: str) -> str:
     "U-Net: A" and "U Net  a" give the same key; Greek letters and digits are kept, so
     "PIXART-δ" and "PIXART-α" stay two papers.
     """
+    if title.isascii():  # most titles: NFKC, invisibles and casefold have nothing to do
+        return " ".join(_NON_WORD.sub(" ", title.lower()).split())
     text = unicodedata.normalize("NFKC", title).translate(_INVISIBLE).casefold()
-    if text.isascii():
-        folded = _NON_WORD.sub(" ", text)
-    else:
-        folded = _NON_WORD.sub(_fold_run, text)
-    return " ".join(folded.split())
+    return " ".join(_NON_WORD.sub(_fold_run, text).split())
 
 
 def key_digest(key: str) -> str:

@@ -83,7 +83,8 @@ CREATE INDEX paper_tags_by_tag ON paper_tags(tag, paper);
 
 # Step 2: what a 100k library needs to stay instant, and what lets the search index know it is
 # stale. `seen` (sightings per paper) is kept on the paper so "most seen" sorts through an index
-# instead of counting 100k groups; the generation counts committed writes.
+# instead of counting 100k groups; the generation counts committed writes. "Newest first" lists
+# each import in its digest's order, hence (added_at DESC, seq ASC) in one index.
 M002_SQL = """
 ALTER TABLE papers ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
 UPDATE papers SET seen = (SELECT count(*) FROM sightings WHERE sightings.paper = papers.seq);
@@ -91,7 +92,7 @@ CREATE INDEX papers_by_published ON papers(published);
 CREATE INDEX papers_by_upvotes ON papers(upvotes);
 CREATE INDEX papers_by_read_at ON papers(read_at);
 CREATE INDEX papers_by_seen ON papers(seen);
-CREATE INDEX papers_by_added ON papers(added_at);
+CREATE INDEX papers_by_added ON papers(added_at DESC, seq);
 CREATE INDEX papers_starred ON papers(starred) WHERE starred = 1;
 CREATE INDEX papers_by_read ON papers(read);
 CREATE INDEX sightings_by_label ON sightings(label COLLATE NOCASE);

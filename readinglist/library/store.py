@@ -173,6 +173,10 @@ class Library:
         (``close()``) rolls back the file in progress.
         """
         files = list(_expand(paths))
+        with self._bulk_writes():
+            yield from self._import_files(files)
+
+    def _import_files(self, files: list[Path]) -> Iterator[ImportProgress | ImportReport]:
         sizes = [_size(path) for path in files]
         total = sum(sizes)
         done_bytes = 0
@@ -205,6 +209,20 @@ class Library:
             yield ImportProgress(path, index, len(files), done_bytes, total, papers_done)
             yield report
 
+    @contextmanager
+    def _bulk_writes(self) -> Iterator[None]:
+        # Each commit past 1,000 WAL pages would checkpoint and fsync; across hundreds of files
+        # that doubled the time of a 100k-paper import (measured 16 s -> 9 s). Checkpointing
+        # every ~40 MB instead changes nothing for safety: commits are still atomic and durable.
+        conn = self.db.conn
+        conn.execute("PRAGMA wal_autocheckpoint=10000")
+        try:
+            yield
+        finally:
+            conn.execute("PRAGMA wal_autocheckpoint=1000")
+            if not conn.in_transaction:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def import_file(self, path: Path) -> ImportReport:
         """Import one file (or folder: then the last file's report) and return its report."""
         report = None
@@ -236,7 +254,8 @@ class Library:
         bytes_read: Callable[[], int],
     ) -> Iterator[tuple[int, int] | ImportReport]:
         """Import one digest; yields (bytes read, entries) after each batch, then the report."""
-        now = _stamp(_now())
+        # To the microsecond: two files imported in the same second stay in import order.
+        now = _now().isoformat(timespec="microseconds")
         with self.transaction("import") as touched:
             row = self.db.execute(
                 "SELECT id, label, layout FROM digests WHERE sha256 = ?", [info.sha256]
