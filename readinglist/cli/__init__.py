@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from readinglist import __version__
 from readinglist.cli.common import CliError
 
-COMMAND_MODULES = ("library", "search")
+COMMAND_MODULES = ("library", "search", "export")
 
 DESCRIPTION = """\
 Reading List: a personal library built from machine-learning paper digests.

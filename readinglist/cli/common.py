@@ -31,9 +31,14 @@ def open_library() -> Library:
     from readinglist.library import Library, LibraryError
 
     try:
-        return Library.open()
+        library = Library.open()
     except LibraryError as error:
         fail(str(error), 1)
+    # Once a day a copy goes to backups/ (the last 7 kept); otherwise this is one stat().
+    from readinglist.library.backup import ensure_daily_backup
+
+    ensure_daily_backup(library)
+    return library
 
 
 def resolve_ids(library: Library, prefixes: list[str]) -> list[str]:

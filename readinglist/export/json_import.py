@@ -83,7 +83,12 @@ class MergeReport:
         }
 
     def __str__(self) -> str:
+        head = f"Reading List export of {plural(self.papers_in_file, 'paper')}: "
+        if not self.changed and not self.state_kept and not self.digests_partial:
+            return head + "all already in the library, nothing changed"
         parts = [f"{self.new} new", f"{self.state_taken} updated from the file"]
+        if self.filled:
+            parts.append(f"{self.filled} filled in")
         if self.state_kept:
             parts.append(f"{self.state_kept} kept (newer here)")
         if self.digests_added:
@@ -93,7 +98,6 @@ class MergeReport:
                 f"{plural(self.digests_partial, 'digest')} only partly in the file left out of "
                 "the ledger (import those digest files to get all their papers)"
             )
-        head = f"Reading List export of {plural(self.papers_in_file, 'paper')}: "
         return head + ", ".join(parts)
 
 
@@ -411,7 +415,8 @@ class _Merge:
         imported", and importing the file itself later must still bring in the others.
         """
         mapping: dict[int, int] = {}
-        for digest in digests:
+        # In import order (the ledger lists newest first), so a fresh library gets the same ids.
+        for digest in sorted(digests, key=lambda d: d["id"]):
             row = self.conn.execute(
                 "SELECT id FROM digests WHERE sha256 = ?", (digest["sha256"],)
             ).fetchone()

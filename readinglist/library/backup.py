@@ -109,7 +109,7 @@ def back_up(
     """
     with _source(library) as (conn, home):
         if target is None:
-            target = _new_name(paths.backups_dir(home), kind)
+            target = backup_name(paths.backups_dir(home), kind)
         target = Path(target)
         _snapshot(conn, target)
     return target
@@ -121,7 +121,7 @@ def ensure_daily_backup(
     """Make today's backup if there is none yet, keeping the last ``keep`` daily backups.
 
     Meant for app and CLI start: when today's backup exists this is one ``stat``. Returns
-    the new backup, or None when none was needed (or there is no library yet). With ``quiet``
+    the new backup, or None when none was needed (no library yet, or an empty one). With ``quiet``
     a failure (disk full...) is logged, not raised: it must not stop the user from working.
     """
     home = library.home if isinstance(library, Library) else _home(library)
@@ -129,6 +129,8 @@ def ensure_daily_backup(
     today = folder / f"daily-{dt.date.today().isoformat()}.db"
     if today.exists() or not paths.database_path(home).exists():
         return None
+    if _is_empty(library if isinstance(library, Library) else home):
+        return None  # nothing to protect yet
     try:
         folder.mkdir(parents=True, exist_ok=True)
         made = back_up(library if isinstance(library, Library) else home, today, kind="daily")
@@ -333,7 +335,14 @@ def _paper_count(path: Path) -> int | None:
         conn.close()
 
 
-def _new_name(folder: Path, kind: str) -> Path:
+def _is_empty(library: Library | Path) -> bool:
+    if isinstance(library, Library):
+        return library.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+    return not _paper_count(paths.database_path(library))
+
+
+def backup_name(folder: Path, kind: str) -> Path:
+    """A new file name in ``folder``: ``library-20250116-093000-<kind>.db``."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"library-{stamp}-{kind}.db"
     n = 1

@@ -110,6 +110,10 @@ def test_daily_backup_without_a_library_does_nothing(home: Path) -> None:
     assert ensure_daily_backup(home) is None
     assert not (home / "backups").exists()
     assert prune_daily(home) == []
+    with Library.open(home) as empty:  # nothing to protect yet
+        assert ensure_daily_backup(empty) is None
+        assert ensure_daily_backup(home) is None
+    assert not (home / "backups").exists()
 
 
 def test_a_failing_daily_backup_does_not_stop_the_user(library: Library, home: Path) -> None:

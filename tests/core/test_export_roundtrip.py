@@ -127,6 +127,7 @@ def test_importing_the_same_export_twice_changes_nothing(
 
     assert again.new == 0 and again.state_taken == 0 and again.sightings_added == 0
     assert again.digests_known == 2 and not again.changed
+    assert str(again).endswith("nothing changed")
     assert dump(target.path) == before
     assert target.generation == generation and heard == []
 
