@@ -254,8 +254,7 @@ class Library:
         bytes_read: Callable[[], int],
     ) -> Iterator[tuple[int, int] | ImportReport]:
         """Import one digest; yields (bytes read, entries) after each batch, then the report."""
-        # To the microsecond: two files imported in the same second stay in import order.
-        now = _now().isoformat(timespec="microseconds")
+        now = _stamp(_now())
         with self.transaction("import") as touched:
             row = self.db.execute(
                 "SELECT id, label, layout FROM digests WHERE sha256 = ?", [info.sha256]
@@ -828,10 +827,13 @@ def _now() -> dt.datetime:
 
 
 def _stamp(value: dt.datetime) -> str:
-    """Times are stored in UTC, ISO 8601, to the second: they sort as text."""
+    """A time as stored: UTC, ISO 8601, to the microsecond.
+
+    Stored times sort as text, and two edits (or imports) in the same second keep their order.
+    """
     if value.tzinfo is None:
         value = value.astimezone()  # a naive time is the user's local time
-    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _datetime(text: str | None) -> dt.datetime | None:
