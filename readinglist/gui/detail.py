@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from readinglist.gui.note_editor import NoteEditor
+from readinglist.gui.note_editor import NoteEditor, dropping_files
 from readinglist.library.model import Paper
 
 URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]")
@@ -126,6 +126,12 @@ class TagsField(QLineEdit):
             event.accept()
             return True
         return super().event(event)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if dropping_files(event):
+            event.ignore()  # the window imports dropped files
+            return
+        super().dragEnterEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if self._completer.popup().isVisible() and event.key() in (

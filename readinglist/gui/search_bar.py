@@ -8,6 +8,8 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from readinglist.gui.note_editor import dropping_files
+
 DEBOUNCE_MS = 150
 
 
@@ -25,6 +27,12 @@ class SearchField(QLineEdit):
             event.accept()
             return True
         return super().event(event)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if dropping_files(event):
+            event.ignore()  # the window imports dropped files
+            return
+        super().dragEnterEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):

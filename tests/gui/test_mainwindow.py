@@ -337,3 +337,18 @@ def test_trailing_space_typed_in_note_survives_the_save_echo(qtbot, open_window,
     qtbot.wait(50)  # the change notice comes back
     qtbot.keyClicks(window.detail.note, "second")
     assert window.detail.note.toPlainText() == "first second"
+
+
+def test_files_dragged_over_the_note_go_to_the_window(qtbot, open_window, sample):
+    from PySide6.QtGui import QDragEnterEvent
+
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sample))])
+    event = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.detail.note.dragEnterEvent(event)
+    assert not event.isAccepted()
+    window.dragEnterEvent(event)
+    assert event.isAccepted()
