@@ -34,8 +34,10 @@ section "system tools: desktop-file-utils, appstream, nsis, binutils; the .deb's
 mapfile -t deb_depends < <("$python" packaging/release.py deb-depends)
 [ "${#deb_depends[@]}" -gt 0 ] || { echo "packaging: no Depends from release.py" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends \
+# Wait for another apt run (unattended upgrades, say) instead of failing on its lock.
+apt_get() { $sudo apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+apt_get update -qq
+apt_get install -y -qq --no-install-recommends \
     desktop-file-utils appstream nsis binutils "${deb_depends[@]}" >/dev/null
 
 section "Python tools: the packaging extra from pyproject.toml into $venv"
