@@ -74,7 +74,11 @@ footer { margin-top: 3rem; color: var(--faint); font-size: .8rem; text-align: ce
   header { margin-bottom: 1rem; }
   nav, .find, footer { display: none; }
   section > h2 { break-after: avoid; margin-top: 1.2rem; }
-  article { break-inside: avoid; padding: .6rem 0 .7rem; }
+  /* Long abstracts: a paper may cross a page, but never right after its title. */
+  article { padding: .6rem 0 .7rem; }
+  article h3, .facts, .tags { break-after: avoid; }
+  .facts, .tags, blockquote.note { break-inside: avoid; }
+  .abstract { orphans: 3; widows: 3; }
   .tags li { background: none; border-color: #999; color: #000; }
   blockquote.note { background: none; border-left-color: #999; }
   a { color: inherit !important; text-decoration: none; }

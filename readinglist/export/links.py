@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from readinglist.library.model import Paper
 
@@ -14,13 +14,14 @@ URL = re.compile(r"\bhttps?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]}]", re.IGNORECASE)
 
 def find_url(paper: Paper) -> str:
     """An arXiv title search: digests hold no paper address, and this finds it in one click."""
-    return "https://arxiv.org/search/?" + urlencode(
-        {"query": " ".join(paper.title.split()), "searchtype": "title"}
-    )
+    query = quote_plus(" ".join(paper.title.split()))
+    return f"https://arxiv.org/search/?query={query}&searchtype=title"
 
 
 def split_urls(text: str) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, is_url) runs, so writers can link URLs and escape the rest."""
+    if "://" not in text:  # most abstracts and notes: skip the regex
+        return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     last = 0
     for match in URL.finditer(text):
