@@ -274,3 +274,23 @@ def _later(lib: Library, paper_id: str, when: dt.datetime) -> None:
     stamp = when.isoformat(timespec="seconds")
     lib.db.execute("UPDATE papers SET updated_at = ? WHERE id = ?", [stamp, paper_id])
     lib.db.conn.commit()
+
+
+def test_library_papers_reads_lazily_in_pages_and_in_order(target: Library) -> None:
+    from readinglist.export.pages import PAGE, LibraryPapers
+
+    target.import_parsed(info("big.txt"), [paper(n) for n in range(PAGE + 20)])
+    ids = target.list_ids(sort="title")
+    lazy = LibraryPapers(target, ids)
+    assert len(lazy) == PAGE + 20
+    assert [p.id for p in lazy] == ids
+    assert lazy[-1].id == ids[-1] and lazy[PAGE].id == ids[PAGE]
+    assert [p.id for p in lazy[3:6]] == ids[3:6]
+    with pytest.raises(IndexError):
+        lazy[len(ids)]
+    queries = []
+    target.db.conn.set_trace_callback(queries.append)
+    for _ in lazy:
+        pass
+    target.db.conn.set_trace_callback(None)
+    assert len([q for q in queries if "FROM papers p" in q]) == 2  # two pages, not 520 reads
