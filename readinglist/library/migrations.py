@@ -83,16 +83,18 @@ CREATE INDEX paper_tags_by_tag ON paper_tags(tag, paper);
 
 # Step 2: what a 100k library needs to stay instant, and what lets the search index know it is
 # stale. `seen` (sightings per paper) is kept on the paper so "most seen" sorts through an index
-# instead of counting 100k groups; the generation counts committed writes. "Newest first" lists
-# each import in its digest's order, hence (added_at DESC, seq ASC) in one index.
+# instead of counting 100k groups; the generation counts committed writes. Sort indexes end
+# with (seq, id): ties keep the order papers were added in, and listing every id of a 100k
+# library reads the index alone (about 2x faster than visiting each row). "Newest first" shows
+# each import in its digest's order, hence added_at DESC with seq ascending.
 M002_SQL = """
 ALTER TABLE papers ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
 UPDATE papers SET seen = (SELECT count(*) FROM sightings WHERE sightings.paper = papers.seq);
-CREATE INDEX papers_by_published ON papers(published);
-CREATE INDEX papers_by_upvotes ON papers(upvotes);
-CREATE INDEX papers_by_read_at ON papers(read_at);
-CREATE INDEX papers_by_seen ON papers(seen);
-CREATE INDEX papers_by_added ON papers(added_at DESC, seq);
+CREATE INDEX papers_by_published ON papers(published, seq, id);
+CREATE INDEX papers_by_upvotes ON papers(upvotes, seq, id);
+CREATE INDEX papers_by_read_at ON papers(read_at, seq, id);
+CREATE INDEX papers_by_seen ON papers(seen, seq, id);
+CREATE INDEX papers_by_added ON papers(added_at DESC, seq, id);
 CREATE INDEX papers_starred ON papers(starred) WHERE starred = 1;
 CREATE INDEX papers_by_read ON papers(read);
 CREATE INDEX sightings_by_label ON sightings(label COLLATE NOCASE);
