@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,9 +119,14 @@ def m002_indexes_and_generation(db: sqlite_utils.Database) -> None:
 
 def known_steps() -> list[str]:
     """The names of every schema step this version knows, in order."""
+    return list(_known_steps())
+
+
+@functools.cache
+def _known_steps() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True, execute_plugins=False)
     try:
-        return [m.name for m in MIGRATIONS.pending(empty)]
+        return tuple(m.name for m in MIGRATIONS.pending(empty))
     finally:
         empty.close()
 
