@@ -620,18 +620,13 @@ class Library:
                 [(name, tag_key(name)) for name in names],
             )
             tag_ids = self._tag_ids(names)
-            before = conn.total_changes
-            changed: list[str] = []
-            for paper_id, seq in self._id_seqs(wanted):
-                start = conn.total_changes
-                conn.executemany(
-                    "INSERT INTO paper_tags (paper, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    [(seq, tag) for tag in tag_ids],
-                )
-                if conn.total_changes > start:
-                    changed.append(paper_id)
-            if conn.total_changes > before:
-                self._touch(changed)
+            pairs = self._id_seqs(wanted)
+            have = self._links([seq for _, seq in pairs], tag_ids)
+            missing = [(seq, tag) for _, seq in pairs for tag in tag_ids if (seq, tag) not in have]
+            conn.executemany("INSERT INTO paper_tags (paper, tag) VALUES (?, ?)", missing)
+            gained = {seq for seq, _ in missing}
+            changed = [paper_id for paper_id, seq in pairs if seq in gained]
+            self._touch(changed)
             touched.update(changed)
         return changed
 
@@ -642,19 +637,31 @@ class Library:
         with self.transaction("tags") as touched:
             conn = self.db.conn
             tag_ids = self._tag_ids(names)
-            changed: list[str] = []
-            for paper_id, seq in self._id_seqs(wanted):
-                start = conn.total_changes
-                conn.executemany(
-                    "DELETE FROM paper_tags WHERE paper = ? AND tag = ?",
-                    [(seq, tag) for tag in tag_ids],
-                )
-                if conn.total_changes > start:
-                    changed.append(paper_id)
+            pairs = self._id_seqs(wanted)
+            have = self._links([seq for _, seq in pairs], tag_ids)
+            conn.executemany("DELETE FROM paper_tags WHERE paper = ? AND tag = ?", sorted(have))
+            lost = {seq for seq, _ in have}
+            changed = [paper_id for paper_id, seq in pairs if seq in lost]
             self._touch(changed)
             self._drop_unused_tags(tag_ids)
             touched.update(changed)
         return changed
+
+    def _links(self, seqs: list[int], tag_ids: list[int]) -> set[tuple[int, int]]:
+        """Which of these papers already carry which of these tags."""
+        if not seqs or not tag_ids:
+            return set()
+        found: set[tuple[int, int]] = set()
+        for chunk in _chunks(seqs, 10_000):
+            found.update(
+                self.db.execute(
+                    "SELECT paper, tag FROM paper_tags"
+                    " WHERE tag IN (SELECT value FROM json_each(?))"
+                    " AND paper IN (SELECT value FROM json_each(?))",
+                    [json_list(tag_ids), json_list(chunk)],
+                ).fetchall()
+            )
+        return found
 
     def rename_tag(self, old: str, new: str) -> list[str]:
         """Rename a tag everywhere (merging into ``new`` if it exists); returns changed ids."""
