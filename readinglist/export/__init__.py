@@ -272,6 +272,12 @@ class _Counted(Sequence[Paper]):
             self.reached = max(self.reached, index + 1 if index >= 0 else len(self._papers))
         return item
 
+    def __getattr__(self, name: str) -> Any:
+        # What else the wrapped sequence offers (LibraryPapers.counts) stays reachable.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._papers, name)
+
     def __iter__(self) -> Iterator[Paper]:
         for number, paper in enumerate(self._papers, 1):
             self.reached = number

@@ -404,6 +404,7 @@ class _Merge:
         self.tag_ids: dict[str, int] = {}
         self.dropped_tags: set[int] = set()
         self.changed_ids: list[str] = []  # papers whose rows this merge changed
+        self.known_sightings: dict[tuple[int, int], int | None] = {}  # of the current batch
         self.next_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0] + 1
 
     def digests(
@@ -443,13 +444,14 @@ class _Merge:
 
     def papers(self, batch: Sequence[_PaperRecord], digest_map: Mapping[int, int]) -> None:
         existing = self._existing([p.key for p in batch])
+        self.known_sightings = self._sightings_of([row["seq"] for row in existing.values()])
         changed_seqs: list[int] = []
         for paper in batch:
             row = existing.get(paper.key)
             if row is None:
                 seq, paper_id = self._insert(paper)
                 # The same paper twice in one file: the later object merges into this row.
-                existing[paper.key] = self._existing([paper.key])[paper.key]
+                existing[paper.key] = self._row_of_new(seq, paper_id, paper)
                 self.report.new += 1
                 changed = True
                 self._sightings(seq, paper, digest_map)
@@ -463,11 +465,35 @@ class _Merge:
                 changed_seqs.append(seq)
                 self.changed_ids.append(paper_id)
             self.report.paper_ids.append(paper_id)
-        self.conn.execute(
-            "UPDATE papers SET seen = (SELECT count(*) FROM sightings s WHERE s.paper = papers.seq)"
-            " WHERE seq IN (SELECT value FROM json_each(?))",
-            (json_list(changed_seqs),),
+        if changed_seqs:
+            self.conn.execute(
+                "UPDATE papers SET seen ="
+                " (SELECT count(*) FROM sightings s WHERE s.paper = papers.seq)"
+                " WHERE seq IN (SELECT value FROM json_each(?))",
+                (json_list(changed_seqs),),
+            )
+
+    def _sightings_of(self, seqs: list[int]) -> dict[tuple[int, int], int | None]:
+        if not seqs:
+            return {}
+        rows = self.conn.execute(
+            "SELECT paper, digest, upvotes FROM sightings"
+            " WHERE paper IN (SELECT value FROM json_each(?))",
+            (json_list(seqs),),
         )
+        return {(paper, digest): upvotes for paper, digest, upvotes in rows}
+
+    def _row_of_new(self, seq: int, paper_id: str, paper: _PaperRecord) -> dict[str, Any]:
+        added = paper.added_at or self.now
+        return {
+            "key": paper.key, "seq": seq, "id": paper_id,
+            "authors_count": paper.authors_count, "organization": paper.organization,
+            "published": paper.published, "upvotes": paper.upvotes, "added_at": added,
+            "updated_at": paper.updated_at or added, "abstract": paper.abstract,
+            "links": json.dumps(paper.links, ensure_ascii=False), "starred": paper.starred,
+            "read": paper.read, "read_at": paper.read_at, "note": paper.note,
+            "tag_keys": sorted(tag_key(t) for t in paper.tags),
+        }  # fmt: skip
 
     def drop_unused_tags(self) -> None:
         self.conn.executemany(
@@ -586,33 +612,42 @@ class _Merge:
 
     def _fill(self, paper: _PaperRecord, row: dict[str, Any]) -> bool:
         """Missing metadata from the file; upvotes keep the largest count. True if any changed."""
-        before = self.conn.total_changes
-        self.conn.execute(
-            """
-            UPDATE papers SET
-                authors_count = coalesce(authors_count, ?1),
-                organization = coalesce(organization, ?2),
-                published = coalesce(published, ?3),
-                upvotes = coalesce(max(upvotes, ?4), upvotes, ?4)
-            WHERE seq = ?5 AND (
-                (authors_count IS NULL AND ?1 IS NOT NULL)
-                OR (organization IS NULL AND ?2 IS NOT NULL)
-                OR (published IS NULL AND ?3 IS NOT NULL)
-                OR (?4 IS NOT NULL AND (upvotes IS NULL OR upvotes < ?4)))
-            """,
-            (paper.authors_count, paper.organization, paper.published, paper.upvotes, row["seq"]),
-        )
+        changed = False
+        fills = {
+            name: getattr(paper, name)
+            for name in ("authors_count", "organization", "published")
+            if row[name] is None and getattr(paper, name) is not None
+        }
+        if paper.upvotes is not None and (row["upvotes"] is None or row["upvotes"] < paper.upvotes):
+            fills["upvotes"] = paper.upvotes
+        if fills:
+            assignments = ", ".join(f"{name} = ?" for name in fills)
+            self.conn.execute(
+                f"UPDATE papers SET {assignments} WHERE seq = ?", [*fills.values(), row["seq"]]
+            )
+            row.update(fills)
+            changed = True
         links = json.dumps(paper.links, ensure_ascii=False)
-        self.conn.execute(
-            """
-            UPDATE paper_texts SET
-                abstract = CASE WHEN abstract = '' THEN ?1 ELSE abstract END,
-                links = CASE WHEN links = '[]' THEN ?2 ELSE links END
-            WHERE paper = ?3 AND ((abstract = '' AND ?1 <> '') OR (links = '[]' AND ?2 <> '[]'))
-            """,
-            (paper.abstract, links, row["seq"]),
-        )
-        return self.conn.total_changes > before
+        texts = {}
+        if not row["abstract"] and paper.abstract:
+            texts["abstract"] = paper.abstract
+        if row["links"] in (None, "[]") and paper.links:
+            texts["links"] = links
+        if texts:
+            if row["abstract"] is None:  # no text row at all (should not happen; be safe)
+                self.conn.execute(
+                    "INSERT INTO paper_texts (paper, abstract, links) VALUES (?, ?, ?)"
+                    " ON CONFLICT (paper) DO NOTHING",
+                    (row["seq"], "", "[]"),
+                )
+            assignments = ", ".join(f"{name} = ?" for name in texts)
+            self.conn.execute(
+                f"UPDATE paper_texts SET {assignments} WHERE paper = ?",
+                [*texts.values(), row["seq"]],
+            )
+            row.update(texts)
+            changed = True
+        return changed
 
     def _sightings(self, seq: int, paper: _PaperRecord, digest_map: Mapping[int, int]) -> bool:
         """Add the file's sightings of this paper; True if any row changed."""
@@ -622,18 +657,20 @@ class _Merge:
             if local is None:
                 self.report.sightings_skipped += 1
                 continue
-            known = self.conn.execute(
-                "SELECT upvotes FROM sightings WHERE paper = ? AND digest = ?", (seq, local)
-            ).fetchone()
-            if known is None:
+            pair = (seq, local)
+            if pair not in self.known_sightings:
                 self.conn.execute(
                     "INSERT INTO sightings (paper, digest, position, label, upvotes)"
                     " VALUES (?, ?, ?, ?, ?)",
                     (seq, local, position, label, upvotes),
                 )
+                self.known_sightings[pair] = upvotes
                 self.report.sightings_added += 1
                 changed = True
-            elif upvotes is not None and (known[0] is None or known[0] < upvotes):
+            elif upvotes is not None and (
+                self.known_sightings[pair] is None or self.known_sightings[pair] < upvotes
+            ):
+                self.known_sightings[pair] = upvotes
                 self.conn.execute(
                     "UPDATE sightings SET upvotes = ? WHERE paper = ? AND digest = ?",
                     (upvotes, seq, local),

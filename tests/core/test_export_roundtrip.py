@@ -294,3 +294,13 @@ def test_library_papers_reads_lazily_in_pages_and_in_order(target: Library) -> N
         pass
     target.db.conn.set_trace_callback(None)
     assert len([q for q in queries if "FROM papers p" in q]) == 2  # two pages, not 520 reads
+
+
+def test_library_papers_count_themselves_in_sql(source: Library) -> None:
+    from readinglist.export.grouping import Counts
+    from readinglist.export.pages import LibraryPapers
+
+    ids = source.list_ids()
+    lazy = LibraryPapers(source, ids)
+    assert lazy.counts() == Counts.of(source.papers(ids)) == Counts(5, 2, 2, 2)
+    assert LibraryPapers(source, ids[:1]).counts().papers == 1
