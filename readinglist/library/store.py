@@ -272,7 +272,9 @@ class Library:
                 )
                 return
             conn = self.db.conn
-            digest_id = begin_digest(conn, info, str(_absolute(path)), now)
+            # Text pasted or dropped has a name like "<clipboard>", not a file to resolve.
+            where_from = str(path) if str(path).startswith("<") else str(_absolute(path))
+            digest_id = begin_digest(conn, info, where_from, now)
             writer = DigestWriter(conn, digest_id, now)
             batch: list[ParsedPaper] = []
             for paper in papers:

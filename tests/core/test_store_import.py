@@ -262,6 +262,17 @@ def test_stopping_the_import_generator_rolls_back_the_file(
     assert not library.db.conn.in_transaction
 
 
+def test_pasted_text_imports_under_its_name(library: Library) -> None:
+    from readinglist.digests import parse_digest
+
+    digest_info, papers = parse_digest(
+        "\n\n".join(["Mar 14", title_for(1), paper(1).abstract]).encode(), "<clipboard>"
+    )
+    report = library.import_parsed(digest_info, papers)
+    assert (report.status, report.new, str(report.path)) == ("imported", 1, "<clipboard>")
+    assert library.digests()[0]["path"] == "<clipboard>"
+
+
 def test_empty_stream_is_refused(library: Library) -> None:
     report = library.import_parsed(info(), [])
     assert report.status == "refused" and "no papers" in report.refused
