@@ -178,3 +178,27 @@ def test_backup_list_and_restore(library: Path, tmp_path: Path) -> None:
 
     not_a_backup = run(home, "restore", "--yes", str(tmp_path / "snap.db.missing"))
     assert not_a_backup.returncode == 1 and "cannot read the file" in not_a_backup.stderr
+
+
+@pytest.mark.parametrize(("answer", "code", "starred"), [("y", 0, 3), ("", 1, 0), ("no", 1, 0)])
+def test_restore_asks_before_replacing_the_library(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+    answer: str, code: int, starred: int,
+) -> None:  # fmt: skip
+    from readinglist.cli import main
+    from readinglist.library import Library, PaperFilter
+
+    home = copy_of(library, tmp_path)
+    ok(home, "backup", str(tmp_path / "snap.db"))
+    with Library.open(home) as lib:
+        lib.set_starred(lib.list_ids(), False)
+    monkeypatch.setenv("READINGLIST_HOME", str(home))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    questions: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or answer)
+    assert main(["restore", str(tmp_path / "snap.db")]) == code
+    assert "(9 papers)" in questions[0] and "backed up first" in questions[0]
+    with Library.open(home) as lib:
+        assert lib.count(PaperFilter(starred=True)) == starred
+    if code:
+        assert "Nothing restored." in capsys.readouterr().err
