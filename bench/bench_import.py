@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="rl-bench-") as tmp:
             import_s, import_cpu, reports, library = import_all(files, Path(tmp) / "home")
             papers = library.count()
-            db_mb = library.stats()["size_bytes"] / 1e6
+            db_mb = library.path.stat().st_size / 1e6  # library.db alone, not its WAL
             pages.append((n, page_times(library)))
             library.close()
             cli_s = cli_import(files[0].parent, Path(tmp) / "cli-home") if args.cli else None
