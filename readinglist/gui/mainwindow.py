@@ -46,7 +46,8 @@ from readinglist.search import IndexUnavailable, SearchIndex
 log = logging.getLogger(__name__)
 
 UNDO_DEPTH = 100
-EXTERNAL_CHECK_MS = 4000  # how often to notice changes made by the CLI meanwhile
+EXTERNAL_CHECK_MS = 4000
+RELATED_DELAY_MS = 350  # how often to notice changes made by the CLI meanwhile
 
 
 def sample_digest_path() -> Path | None:
@@ -113,7 +114,16 @@ class MainWindow(QMainWindow):
         self.reader = Worker(
             "reader", lambda: ReaderContext(Library.open(home), index), lambda ctx: ctx.close()
         )
+        self.related_worker = Worker(
+            "related", lambda: ReaderContext(Library.open(home), index), lambda ctx: ctx.close()
+        )
         self.writer.busy_changed.connect(self._show_busy)
+        self._related_for = ""
+        self._related_pending = False
+        self._related_timer = QTimer(self)
+        self._related_timer.setSingleShot(True)
+        self._related_timer.setInterval(RELATED_DELAY_MS)
+        self._related_timer.timeout.connect(self._related_when_settled)
 
         self.actions = ActionRegistry(self)
         self._build_widgets()
@@ -458,7 +468,20 @@ class MainWindow(QMainWindow):
             self.detail.show_paper(None)
             return
         self.detail.show_paper(paper, self.terms)
-        self._load_related(paper_id)
+        self._related_for = paper_id
+        self._related_timer.start()
+
+    def _related_when_settled(self) -> None:
+        # More-like-this is the costliest query (seconds on a large library) and holds the
+        # index while it runs: ask only once the user rests on a paper, not while typing a
+        # search or flying through the list with j/k.
+        if self._closing or not self._related_for:
+            return
+        if self.search.field.hasFocus():
+            self._related_pending = True
+            return
+        self._related_pending = False
+        self._load_related(self._related_for)
 
     def _load_related(self, paper_id: str) -> None:
         query = self.request.query
@@ -478,7 +501,7 @@ class MainWindow(QMainWindow):
             if query and query == self.request.query:
                 self.detail.set_spans(paper_id, spans)
 
-        task = self.reader.submit(related, name="Related papers", key="related")
+        task = self.related_worker.submit(related, name="Related papers", key="related")
         task.on_done(show)
         task.on_error(lambda _error: self.detail.show_related(paper_id, []))
 
@@ -504,6 +527,8 @@ class MainWindow(QMainWindow):
 
     def focus_list(self) -> None:
         self.detail.flush()
+        if self._related_pending:
+            self._related_timer.start()
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self.table.currentIndex().isValid():
             self.table.move(0)
