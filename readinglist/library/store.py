@@ -138,9 +138,12 @@ class Library:
         if conn.in_transaction:
             raise LibraryError("a write is already in progress on this Library")
         touched: set[str] = set()
-        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-        # writes can fail at once with SQLITE_BUSY when another connection wrote in between.
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then
+            # writes, fails at once with SQLITE_BUSY if another connection wrote in between.
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _environment_error(self.path, error) from error
         try:
             yield touched
             generation = None
@@ -150,9 +153,12 @@ class Library:
                 ).fetchone()
                 generation = int(row[0])
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):
+                # Disk full, I/O error, read-only file: the user's problem to fix, told plainly.
+                raise _environment_error(self.path, error) from error
             raise
         if generation is not None:
             self._notify(Change(kind, frozenset(touched), generation))
@@ -809,6 +815,16 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _environment_error(path: Path, error: sqlite3.OperationalError) -> LibraryError:
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return LibraryError(
+            f"{path} is busy: another Reading List window or command is writing to it; "
+            "try again when it has finished"
+        )
+    return LibraryError(f"cannot write to {path}: {text}; nothing was changed")
 
 
 def _refused(path: Path, reason: str, line: int | None = None) -> ImportReport:

@@ -237,3 +237,17 @@ def _try(call, caught: list[BaseException]) -> None:
         call()
     except BaseException as error:  # noqa: BLE001 - the test inspects it
         caught.append(error)
+
+
+def test_a_busy_library_is_a_clear_error_and_changes_nothing(
+    library: Library, ids: list[str]
+) -> None:
+    with Library.open(library.home) as other:
+        other.db.conn.execute("PRAGMA busy_timeout=50")
+        with library.transaction("state") as touched:  # holds the write lock
+            library.db.execute("UPDATE papers SET starred = 1 WHERE id = ?", [ids[0]])
+            touched.add(ids[0])
+            with pytest.raises(LibraryError, match="is busy: another Reading List"):
+                other.set_starred([ids[1]], True)
+        assert not other.get(ids[1]).starred
+        assert other.set_starred([ids[1]], True) == [ids[1]]
