@@ -90,7 +90,7 @@ def _paper(paper: Paper, level: str, options: ExportOptions) -> Iterator[str]:
     if facts:
         lines.append(" · ".join(facts))
     if paper.tags:
-        lines.append("Tags: " + " ".join(code_span(tag) for tag in paper.tags))
+        lines.append("Tags: " + ", ".join(code_span(tag) for tag in paper.tags))
     lines.append("Links: " + " · ".join(links))
     yield "\\\n".join(lines) + "\n\n"
     if paper.note.strip():
