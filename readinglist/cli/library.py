@@ -151,7 +151,8 @@ def _merge_export(library: Library, path: Path, as_json: bool) -> dict | None:
     try:
         report = merge_json_file(library, path)
     except ExportRefused as error:
-        print(f"{path}: refused: {error}", file=sys.stderr)
+        where = f"{path}, line {error.line}" if error.line is not None else str(path)
+        print(f"{where}: refused: {error.reason}")
         return None
     if not as_json:
         print(f"{path}: {report}")

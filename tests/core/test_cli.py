@@ -221,3 +221,22 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     result = cli(tmp_path / "home", "import", str(tmp_path / "missing.txt"))
     assert result.returncode == 1
     assert "no such file or folder" in result.stderr
+
+
+def test_a_broken_json_export_is_refused_by_name_and_line(tmp_path: Path, digests: Path) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "import", str(digests)).returncode == 0
+    exported = tmp_path / "library.json"
+    result = cli(home, "export", "--format", "json", "-o", str(exported))
+    assert result.returncode == 0, result.stderr
+    text = exported.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")
+
+    fresh = tmp_path / "fresh"
+    result = cli(fresh, "import", str(broken), str(digests / "mar14.txt"))
+    assert result.returncode == 1
+    refusal = next(line for line in result.stdout.splitlines() if "refused" in line)
+    assert refusal.startswith(f"{broken}, line ")
+    assert refusal.count(str(broken)) == 1
+    assert len(papers(fresh)) == 3  # the digest beside it still imported
