@@ -138,28 +138,39 @@ def macos_info_plist(release: Release, minimum_system: str) -> dict[str, object]
 
 
 
+def windows_version_fields(
+    release: Release, description: str, filename: str
+) -> tuple[tuple[int, ...], dict[str, str]]:
+    """The numbers and strings of a Windows executable's version resource (Properties > Details)."""
+    numbers = tuple(int(n) for n in release.numeric_version.split("."))
+    strings = {
+        "CompanyName": release.authors,
+        "FileDescription": description,
+        "FileVersion": release.version,
+        "InternalName": release.name,
+        "LegalCopyright": f"{release.authors}, {release.license} licence",
+        "OriginalFilename": filename,
+        "ProductName": release.display_name,
+        "ProductVersion": release.version,
+    }
+    return numbers, strings
+
+
 def windows_version_info(release: Release, description: str, filename: str) -> object:
-    """The version resource of a Windows executable (Properties > Details), for the spec."""
+    """The version resource for the spec, as PyInstaller's classes (they import only on Windows)."""
     from PyInstaller.utils.win32 import versioninfo as vi
 
-    numbers = tuple(int(n) for n in release.numeric_version.split("."))
-    strings = [
-        vi.StringStruct("CompanyName", release.authors),
-        vi.StringStruct("FileDescription", description),
-        vi.StringStruct("FileVersion", release.version),
-        vi.StringStruct("InternalName", release.name),
-        vi.StringStruct("LegalCopyright", f"{release.authors}, {release.license} licence"),
-        vi.StringStruct("OriginalFilename", filename),
-        vi.StringStruct("ProductName", release.display_name),
-        vi.StringStruct("ProductVersion", release.version),
-    ]
+    numbers, strings = windows_version_fields(release, description, filename)
     return vi.VSVersionInfo(
         ffi=vi.FixedFileInfo(filevers=numbers, prodvers=numbers),
         kids=[
-            vi.StringFileInfo([vi.StringTable("040904B0", strings)]),  # US English, Unicode
+            vi.StringFileInfo(
+                [vi.StringTable("040904B0", [vi.StringStruct(k, v) for k, v in strings.items()])]
+            ),  # US English, Unicode
             vi.VarFileInfo([vi.VarStruct("Translation", [0x0409, 1200])]),
         ],
     )
+
 
 # What the .deb needs from the system besides libc: the Qt wheels bring Qt itself, not these.
 DEB_DEPENDS = (
