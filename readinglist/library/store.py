@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from readinglist import paths
-from readinglist.digests.model import DigestInfo, DigestRefused, ParsedPaper
+from readinglist.digests import DigestInfo, DigestRefused, ParsedPaper, open_digest
 from readinglist.library import migrations
 from readinglist.library.errors import AmbiguousPaper, LibraryError, UnknownPaper
 from readinglist.library.identity import tag_key, tag_name
@@ -193,8 +193,6 @@ class Library:
             yield ImportProgress(path, index, len(files), done_bytes, total, papers_done)
             report: ImportReport | None = None
             try:
-                from readinglist.digests import open_digest
-
                 reader = open_digest(path)
                 stream = self._import_stream(
                     path, reader.info, iter(reader), lambda reader=reader: reader.bytes_read
@@ -268,7 +266,7 @@ class Library:
                 "SELECT id, label, layout FROM digests WHERE sha256 = ?", [info.sha256]
             ).fetchone()
             if row is not None:
-                yield ImportReport(
+                report = ImportReport(
                     path,
                     "already-imported",
                     sha256=info.sha256,
@@ -276,38 +274,40 @@ class Library:
                     layout=row[2],
                     digest_id=row[0],
                 )
-                return
-            conn = self.db.conn
-            # Text pasted or dropped has a name like "<clipboard>", not a file to resolve.
-            where_from = str(path) if str(path).startswith("<") else str(_absolute(path))
-            digest_id = begin_digest(conn, info, where_from, now)
-            writer = DigestWriter(conn, digest_id, now)
-            batch: list[ParsedPaper] = []
-            for paper in papers:
-                batch.append(paper)
-                if len(batch) >= BATCH:
+            else:
+                conn = self.db.conn
+                # Text pasted or dropped has a name like "<clipboard>", not a file to resolve.
+                where_from = str(path) if str(path).startswith("<") else str(_absolute(path))
+                digest_id = begin_digest(conn, info, where_from, now)
+                writer = DigestWriter(conn, digest_id, now)
+                batch: list[ParsedPaper] = []
+                for paper in papers:
+                    batch.append(paper)
+                    if len(batch) >= BATCH:
+                        writer.add(batch)
+                        batch.clear()
+                        yield bytes_read(), writer.entries
+                if batch:
                     writer.add(batch)
-                    batch.clear()
-                    yield bytes_read(), writer.entries
-            if batch:
-                writer.add(batch)
-            if writer.entries == 0:
-                raise DigestRefused(str(path), "no papers found: not a digest?")
-            finish_digest(conn, digest_id, info, writer)
-            touched.update(writer.paper_ids)
-        yield ImportReport(
-            path,
-            "imported",
-            sha256=info.sha256,
-            label=info.label,
-            layout=info.layout,
-            new=writer.new,
-            known=writer.known,
-            repeated=writer.repeated,
-            warnings=list(info.warnings),
-            digest_id=digest_id,
-            paper_ids=list(dict.fromkeys(writer.paper_ids)),
-        )
+                if writer.entries == 0:
+                    raise DigestRefused(str(path), "no papers found: not a digest?")
+                finish_digest(conn, digest_id, info, writer)
+                touched.update(writer.paper_ids)
+                report = ImportReport(
+                    path,
+                    "imported",
+                    sha256=info.sha256,
+                    label=info.label,
+                    layout=info.layout,
+                    new=writer.new,
+                    known=writer.known,
+                    repeated=writer.repeated,
+                    warnings=list(info.warnings),
+                    digest_id=digest_id,
+                    paper_ids=list(dict.fromkeys(writer.paper_ids)),
+                )
+        # Reported after the commit: the write lock is free again when the caller hears of it.
+        yield report
 
     # --- reading -----------------------------------------------------------------------------
 

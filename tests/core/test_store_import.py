@@ -386,3 +386,15 @@ def test_kill_9_during_import_leaves_whole_files(home: Path, tmp_path: Path) -> 
     conn = sqlite3.connect(home / "library.db")
     assert conn.execute("SELECT count(*) FROM sightings").fetchone() == (12040,)
     conn.close()
+
+
+def test_each_report_comes_after_its_commit(library: Library, tmp_path: Path) -> None:
+    """A caller may act on a report (star what came in) before the next file is read."""
+    files = [write_digest(tmp_path / "a.txt", range(3)), write_digest(tmp_path / "b.txt", [9])]
+    files.append(tmp_path / "a again.txt")
+    files[2].write_bytes(files[0].read_bytes())
+    for step in library.import_files(files):
+        if isinstance(step, ImportReport):
+            assert not library.db.conn.in_transaction
+            library.set_starred(step.paper_ids, True)
+    assert library.count(PaperFilter(starred=True)) == 4
