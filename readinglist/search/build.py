@@ -1,16 +1,30 @@
 """Bulk build of a new Whoosh index from the whole library, on both cores when it pays.
 
-The parent reads papers from the store in batches and hands documents to Whoosh's
-multiprocessing writer (``procs=2, multisegment=True``) started with **spawn**: forking from a
-multi-threaded process (the GUI) can deadlock, and Python 3.12+ warns about it. Each worker
-analyzes its share and writes its own segment; no merge afterwards (merging two 50k-paper
-segments would cost more than it saves at query time). Small libraries use one writer in
-this process, where starting workers would cost more than the work.
+Big libraries are split between worker *processes* started with ``subprocess`` (``python -O -m
+readinglist.search.build``): never ``fork`` (the GUI calls this from a thread, and forking a
+multi-threaded process can deadlock), and not ``multiprocessing``'s spawn either, which
+re-imports the caller's ``__main__``. Each worker reads its share of papers from the store
+itself, analyzes them and writes one finished segment (as Whoosh's own multiprocessing writer
+does with ``multisegment=True``); the parent then writes the index's table of contents naming
+those segments. No merge afterwards: merging two 50k-paper segments would cost more than it
+saves at query time. Small libraries are indexed in this process.
+
+A worker notices when its parent died (a kill -9 of the app) and stops; whatever it wrote is
+not named by any table of contents and is deleted by the next build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import argparse
+import contextlib
+import json
+import os
+import pickle
+import selectors
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
@@ -25,10 +39,18 @@ if TYPE_CHECKING:
     from readinglist.search.index import IndexProgress
 
 BATCH = 500
-PARALLEL_MIN_PAPERS = 4000
-WORKERS = 2
+PARALLEL_MIN_PAPERS = 3000
 # Postings memory per writer before Whoosh spills sorted runs to disk (per worker process).
-LIMIT_MB = 256
+LIMIT_MB = 512
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def can_start_workers() -> bool:
+    # A frozen app's executable is the app itself: it cannot run "-m module".
+    return not getattr(sys, "frozen", False)
 
 
 def build_index(
@@ -36,36 +58,167 @@ def build_index(
 ) -> Iterator[IndexProgress]:
     """Write index ``indexname`` in ``storage`` holding every paper of ``library``."""
     from readinglist.search.index import IndexProgress
-    from readinglist.search.index import _store_fingerprints as store_fingerprints
 
     ix = whoosh_index.create_in(storage.folder, schema, indexname=indexname)
     ids = library.list_ids(sort="added", descending=False)
     total = len(ids)
-    stamps = store_fingerprints(library)
-    procs = WORKERS if workers is None else workers
-    if total >= PARALLEL_MIN_PAPERS and procs > 1:
-        writer: Any = ix.writer(
-            procs=procs,
-            multisegment=True,
-            start_method="spawn",
-            limitmb=LIMIT_MB,
-            batchsize=250,
-        )
+    procs = default_workers() if workers is None else workers
+    yield IndexProgress("reading", 0, total, "reading the library")
+    if total >= PARALLEL_MIN_PAPERS and procs > 1 and can_start_workers():
+        yield from _build_in_workers(library, ix, storage, indexname, schema, ids, procs)
     else:
-        writer = SegmentWriter(ix, limitmb=LIMIT_MB)
+        yield from _build_here(library, ix, ids)
+
+
+def _add_papers(
+    writer: Any, library: Library, ids: Sequence[str]
+) -> Iterator[int]:
+    """Add these papers to ``writer``; yields how many are done after each batch."""
+    from readinglist.search.index import _store_fingerprints
+
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        stamps = _store_fingerprints(library, chunk)
+        for paper in library.papers(chunk):
+            writer.add_document(**document(paper, stamps.get(paper.id, b"")))
+        done += len(chunk)
+        yield done
+
+
+def _build_here(library: Library, ix: Any, ids: Sequence[str]) -> Iterator[IndexProgress]:
+    from readinglist.search.index import IndexProgress
+
+    total = len(ids)
+    writer = SegmentWriter(ix, limitmb=LIMIT_MB)
     try:
-        yield IndexProgress("reading", 0, total, "reading the library")
-        done = 0
-        for start in range(0, total, BATCH):
-            for paper in library.papers(ids[start : start + BATCH]):
-                writer.add_document(**document(paper, stamps.get(paper.id, b"")))
-            done = min(total, start + BATCH)
+        for done in _add_papers(writer, library, ids):
             yield IndexProgress("reading", done, total, f"{done:,} of {total:,} papers")
         yield IndexProgress("writing", total, total, "writing the index")
         writer.commit()
     except BaseException:
-        try:
+        with contextlib.suppress(Exception):
             writer.cancel()
-        except Exception:  # noqa: BLE001,S110 - already failing; the original error matters
-            pass
         raise
+
+
+def _build_in_workers(
+    library: Library,
+    ix: Any,
+    storage: Any,
+    indexname: str,
+    schema: Schema,
+    ids: Sequence[str],
+    procs: int,
+) -> Iterator[IndexProgress]:
+    from whoosh.index import TOC
+
+    from readinglist.search.index import IndexProgress
+
+    folder = Path(storage.folder)
+    total = len(ids)
+    share = -(-total // procs)
+    jobs = []
+    for number in range(procs):
+        part = ids[number * share : (number + 1) * share]
+        if not part:
+            continue
+        job = folder / f"{indexname}.job{number}.json"
+        job.write_text(json.dumps(part))
+        jobs.append((job, folder / f"{indexname}.job{number}.segment"))
+    workers: list[subprocess.Popen[str]] = []
+    selector = selectors.DefaultSelector()
+    progress: dict[int, int] = {}
+    try:
+        for number, (job, result) in enumerate(jobs):
+            command = [
+                sys.executable, "-O", "-m", "readinglist.search.build",
+                "--home", str(library.home), "--index", str(folder), "--name", indexname,
+                "--job", str(job), "--out", str(result), "--parent", str(os.getpid()),
+            ]
+            worker = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env=_worker_env(),
+            )
+            workers.append(worker)
+            assert worker.stdout is not None
+            selector.register(worker.stdout, selectors.EVENT_READ, number)
+            progress[number] = 0
+        open_pipes = len(workers)
+        while open_pipes:
+            for key, _mask in selector.select(timeout=1.0):
+                line = key.fileobj.readline()  # type: ignore[union-attr]
+                if not line:
+                    selector.unregister(key.fileobj)
+                    open_pipes -= 1
+                    continue
+                with contextlib.suppress(ValueError):
+                    progress[key.data] = int(line)
+                done = min(sum(progress.values()), total)
+                yield IndexProgress("reading", done, total, f"{done:,} of {total:,} papers")
+        segments = []
+        for worker, (_job, result) in zip(workers, jobs, strict=True):
+            _out, err = worker.communicate()
+            if worker.returncode != 0 or not result.exists():
+                raise RuntimeError(f"an indexing worker failed: {err.strip()[-2000:]}")
+            with open(result, "rb") as f:
+                segments.append(pickle.load(f))  # noqa: S301 - our own worker's file
+        yield IndexProgress("writing", total, total, "writing the index")
+        TOC(schema, segments, ix.latest_generation() + 1).write(storage, indexname)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+            for stream in (worker.stdout, worker.stderr):
+                if stream is not None:
+                    stream.close()
+        selector.close()
+        for job, result in jobs:
+            job.unlink(missing_ok=True)
+            result.unlink(missing_ok=True)
+
+
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The worker must import this very package, wherever it is running from.
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """One worker process: index the papers listed in the job file into one segment."""
+    from readinglist.library import Library
+
+    ids = json.loads(Path(args.job).read_text())
+    ix = whoosh_index.open_dir(args.index, indexname=args.name)
+    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+    with Library.open(Path(args.home)) as library:
+        for done in _add_papers(writer, library, ids):
+            if args.parent and os.getppid() != args.parent:
+                writer.cancel()
+                return 3  # the app that started us is gone
+            print(done, flush=True)
+    segment = writer._finalize_segment()
+    writer._finish()
+    tmp = Path(args.out + ".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(segment, f)
+    os.replace(tmp, args.out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="An index-building worker (internal).")
+    parser.add_argument("--home", required=True)
+    parser.add_argument("--index", required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--job", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--parent", type=int, default=0)
+    return _worker(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -626,7 +626,7 @@ class SearchIndex:
             elif kind == "fuzzy":
                 words = [t.text for t in analyzer(text, mode="query")]
                 for word in words:
-                    for fieldname in ("title", "abstract", "note"):
+                    for fieldname in ("text", "title"):
                         matches.terms.update(FuzzySet(fieldname, word, 2).expand(reader))
                     matches.terms.add(word)
             else:
@@ -682,7 +682,7 @@ class SearchIndex:
                 if len(terms) != 1:
                     continue
                 term = terms[0]
-                frequency = sum(reader.doc_frequency(f, term) for f in ("title", "abstract"))
+                frequency = reader.doc_frequency("text", term)
                 # A word no paper uses is a typo; a rare one only when the query found nothing.
                 if frequency > (2 if nothing_found else 0):
                     continue
@@ -703,13 +703,11 @@ class SearchIndex:
     def _best_correction(reader: Any, word: str, term: str, frequency: int) -> str | None:
         best: tuple[int, int, str] | None = None
         distance = 1 if len(word) <= 4 else 2
-        for fieldname in ("title", "abstract"):
+        for fieldname in ("text",):
             for candidate, edits in near_terms(reader, fieldname, word, distance).items():
                 if candidate == term:
                     continue
-                count = reader.doc_frequency("abstract", candidate) + reader.doc_frequency(
-                    "title", candidate
-                )
+                count = reader.doc_frequency("text", candidate)
                 if count <= frequency:
                     continue
                 key = (-edits, count, candidate)
@@ -723,7 +721,7 @@ class SearchIndex:
         """The word, as papers write it, that analyzes to ``term`` and is nearest ``typed``."""
         typed = typed.lower()
         best: tuple[int, str] | None = None
-        for fieldname in ("title", "abstract"):
+        for fieldname in ("text",):
             if reader.doc_frequency(fieldname, term) == 0:
                 continue
             docnums = list(itertools.islice(reader.postings(fieldname, term).all_ids(), 5))
@@ -780,15 +778,14 @@ class SearchIndex:
     ) -> SearchResults:
         with self._lock:
             searcher = self._get_searcher()
-            terms = searcher.key_terms_from_text("abstract", text, numterms=20)
+            terms = searcher.key_terms_from_text("text", text, numterms=20)
             if not terms:
                 return SearchResults(query=label, total=0)
             top = terms[0][1] or 1.0
             queries: list[wq.Query] = []
             for term, weight in terms:
                 boost = max(weight / top, 0.05)
-                queries.append(wq.Term("abstract", term, boost=boost))
-                queries.append(wq.Term("title", term, boost=boost))
+                queries.append(wq.Term("text", term, boost=boost))
             results = searcher.search(wq.Or(queries), limit=limit, mask=mask)
             id_column = searcher.reader().column_reader("id")
             hits = []

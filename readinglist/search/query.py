@@ -31,10 +31,13 @@ from readinglist.search.analysis import PaperAnalyzer, stem
 from readinglist.search.schema import fold
 
 # Fields a bare word searches, and the name users type for each field.
-DEFAULT_FIELDS = ("title", "abstract", "note", "tag", "org")
+# A bare word searches ``text``: title, abstract, note, organisation and tags (weighted).
+DEFAULT_FIELDS = ("text",)
 FIELD_NAMES = {
     "title": "title",
-    "abstract": "abstract",
+    # The abstract has no field of its own: "abstract:" searches the paper's text.
+    "abstract": "text",
+    "text": "text",
     "note": "note",
     "notes": "note",
     "tag": "tag",
@@ -43,7 +46,7 @@ FIELD_NAMES = {
     "organization": "org",
     "organisation": "org",
 }
-PHRASE_FIELDS = ("title", "abstract", "note")
+PHRASE_FIELDS = ("text", "title", "note")
 FILTER_NAMES = ("is", "has", "year", "published", "digest", "upvotes")
 KEYWORD_FIELDS = ("tag",)
 
@@ -309,8 +312,6 @@ def _word_query(
     per_term = []
     for term in terms:
         queries = [wq.Term(f, term) for f in fields if f not in KEYWORD_FIELDS]
-        if "tag" in fields:
-            queries.append(wq.Term("tag", fold(cleaned)))
         per_term.append(_or(queries))
     return _and([q for q in per_term if q is not None])
 

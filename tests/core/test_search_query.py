@@ -28,11 +28,11 @@ def test_analyzer_keeps_technical_tokens_findable() -> None:
     assert analyze("generation", mode="query") != analyze("generalization", mode="query")
 
 
-def test_words_are_anded_across_fields() -> None:
+def test_words_are_anded_in_the_text_field() -> None:
     parsed = parse_query("diffusion video")
     assert isinstance(parsed.query, wq.And)
     fields = {leaf.fieldname for leaf in leaves(parsed.query)}
-    assert fields == {"title", "abstract", "note", "tag", "org"}
+    assert fields == {"text"}  # title, abstract, note, org and tags in one weighted field
     assert parsed.positive_words == ["diffusion", "video"]
     assert not parsed.fallback
 
