@@ -331,3 +331,11 @@ def test_real_digests(shared_digests: Path, tmp_path: Path) -> None:
             assert all("<b>" in h.title_html or "<b>" in h.snippet_html for h in results.hits)
             typo = index.search("segmantation", library=library)
             assert typo.suggestion == "segmentation" and typo.total > 0
+
+
+def test_hit_counts_are_exact(library: Library, index: SearchIndex) -> None:
+    for text in ("model OR learning", "model", "learning -model", '"language model"', "diff*"):
+        results = index.search(text, library=library, limit=5)
+        assert results.total == len(index.search_ids(text)), text
+    either = index.search("model OR learning", library=library).total
+    assert either >= max(index.search("model").total, index.search("learning").total)
