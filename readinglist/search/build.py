@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 BATCH = 500
 PARALLEL_MIN_PAPERS = 3000
+# Big segments stay separate files: whoosh copies a compound segment's files into memory
+# (BytesIO) for every searcher it opens: +570 MB RSS and a ~300 ms first query at 100k,
+# with the GIL held during the copy (the app's window stalls). Measured in docs/benchmarks.md.
+COMPOUND = False
 # Postings memory per writer before Whoosh spills sorted runs to disk (per worker process).
 LIMIT_MB = 512
 
@@ -90,7 +94,7 @@ def _build_here(library: Library, ix: Any, ids: Sequence[str]) -> Iterator[Index
     from readinglist.search.index import IndexProgress
 
     total = len(ids)
-    writer = SegmentWriter(ix, limitmb=LIMIT_MB)
+    writer = SegmentWriter(ix, limitmb=LIMIT_MB, compound=COMPOUND)
     try:
         for done in _add_papers(writer, library, ids):
             yield IndexProgress("reading", done, total, f"{done:,} of {total:,} papers")
@@ -193,7 +197,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     ids = json.loads(Path(args.job).read_text())
     ix = whoosh_index.open_dir(args.index, indexname=args.name)
-    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, compound=COMPOUND)
     with Library.open(Path(args.home)) as library:
         for done in _add_papers(writer, library, ids):
             if args.parent and os.getppid() != args.parent:
