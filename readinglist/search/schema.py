@@ -109,8 +109,20 @@ def weighted(*parts: tuple[float, str]) -> str:
     return "".join(f"{_SECTION}{boost}{_UNIT}{text}" for boost, text in parts if text)
 
 
+class PaperText(TEXT):
+    """A TEXT field whose postings come straight from WeightedPositions, already as bytes."""
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(self.format, WeightedPositions) and isinstance(value, str):
+            return (
+                (term.encode("utf-8"), freq, weight, data)
+                for term, freq, weight, data in self.format.word_values(value, self.analyzer)
+            )
+        return super().index(value, **kwargs)
+
+
 def _text_field(boost: float = 1.0, phrase: bool = True) -> TEXT:
-    field = TEXT(analyzer=_ANALYZER, field_boost=boost, phrase=phrase)
+    field = PaperText(analyzer=_ANALYZER, field_boost=boost, phrase=phrase)
     if phrase:
         field.format = WeightedPositions(field_boost=boost)
     return field
