@@ -18,6 +18,7 @@ from readinglist.cli.common import (
     shorten,
     terminal_width,
 )
+from readinglist.formatting import human_size
 
 if TYPE_CHECKING:
     from readinglist.library import ImportReport, Library
@@ -261,20 +262,11 @@ def run_stats(args: argparse.Namespace) -> int:
         ("tags", stats["tags"]),
         ("digests", stats["digests"]),
         ("library", stats["path"]),
-        ("size", _human_size(stats["size_bytes"])),
+        ("size", human_size(stats["size_bytes"])),
     ]
     for name, value in rows:
         print(f"{name:<11}{value}")
     return 0
-
-
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 # --- the user's marks ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from readinglist import paths
+from readinglist.formatting import human_size
 from readinglist.library import migrations
 from readinglist.library.errors import LibraryError
 from readinglist.library.store import Library
@@ -64,7 +65,8 @@ class BackupInfo:
     def __str__(self) -> str:
         papers = "?" if self.papers is None else f"{self.papers:,}"
         when = self.created.strftime("%Y-%m-%d %H:%M")
-        return f"{when}  {self.kind:<15} {papers:>8} papers  {_size(self.size):>9}  {self.path}"
+        size = human_size(self.size)
+        return f"{when}  {self.kind:<15} {papers:>8} papers  {size:>9}  {self.path}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,12 +356,3 @@ def backup_name(folder: Path, kind: str) -> Path:
 
 def _home(home: Path | str | None) -> Path:
     return Path(home) if home is not None else paths.data_dir()
-
-
-def _size(count: int) -> str:
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{count} B"
