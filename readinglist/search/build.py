@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from readinglist.search.schema import document
 
@@ -58,8 +58,14 @@ class BulkSegmentWriter(SegmentWriter):
     options our schema uses are supported: anything else is refused up front.
     """
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
-        super().__init__(ix, **kwargs)
+    def __init__(self, ix: Any, limitmb: int = LIMIT_MB, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        # Whoosh names a writer's spill folder after the index, so two writers of one index
+        # (our workers, or Whoosh's own MpWriter) delete each other's sorted runs. Use our own.
+        self._tempstorage = self.storage.temp_storage(
+            f"{self.indexname}.{os.getpid()}.{self.newsegment.segid}.tmp"
+        )
+        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         for name, field in self.schema.items():
             if field.separate_spelling() or field.vector:
                 raise ValueError(f"BulkSegmentWriter does not support field {name!r}")
@@ -137,9 +143,17 @@ def can_start_workers() -> bool:
 
 
 def build_index(
-    library: Library, storage: Any, indexname: str, schema: Schema, workers: int | None = None
+    library: Library,
+    storage: Any,
+    indexname: str,
+    schema: Schema,
+    workers: int | None = None,
+    limitmb: int = LIMIT_MB,
 ) -> Iterator[IndexProgress]:
-    """Write index ``indexname`` in ``storage`` holding every paper of ``library``."""
+    """Write index ``indexname`` in ``storage`` holding every paper of ``library``.
+
+    ``limitmb``: postings memory per writer before sorted runs spill to disk.
+    """
     from readinglist.search.index import IndexProgress
 
     ix = whoosh_index.create_in(storage.folder, schema, indexname=indexname)
@@ -148,9 +162,11 @@ def build_index(
     procs = default_workers() if workers is None else workers
     yield IndexProgress("reading", 0, total, "reading the library")
     if total >= PARALLEL_MIN_PAPERS and procs > 1 and can_start_workers():
-        yield from _build_in_workers(library, ix, storage, indexname, schema, ids, procs)
+        yield from _build_in_workers(
+            library, ix, storage, indexname, schema, ids, procs, limitmb
+        )
     else:
-        yield from _build_here(library, ix, ids)
+        yield from _build_here(library, ix, ids, limitmb)
 
 
 def _add_papers(
@@ -193,6 +209,7 @@ def _build_in_workers(
     schema: Schema,
     ids: Sequence[str],
     procs: int,
+    limitmb: int,
 ) -> Iterator[IndexProgress]:
     from whoosh.index import TOC
 
@@ -218,6 +235,7 @@ def _build_in_workers(
                 sys.executable, "-O", "-m", "readinglist.search.build",
                 "--home", str(library.home), "--index", str(folder), "--name", indexname,
                 "--job", str(job), "--out", str(result), "--parent", str(os.getpid()),
+                "--limitmb", str(limitmb),
             ]
             worker = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -260,6 +278,8 @@ def _build_in_workers(
         for job, result in jobs:
             job.unlink(missing_ok=True)
             result.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (folder / f"{indexname}.tmp").rmdir()  # the (empty) spill folder Whoosh made
 
 
 def _worker_env() -> dict[str, str]:
@@ -300,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--job", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--parent", type=int, default=0)
+    parser.add_argument("--limitmb", type=int, default=LIMIT_MB)
     return _worker(parser.parse_args(argv))
 
 

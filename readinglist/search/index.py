@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import threading
 import time
 import warnings
@@ -878,7 +879,10 @@ def _remove_index_files(folder: Path, keep: set[str]) -> None:
         match = pattern.match(entry.name)
         if match and match.group(1) not in keep:
             with contextlib.suppress(OSError):
-                entry.unlink()
+                if entry.is_dir():
+                    shutil.rmtree(entry)  # spill folders of a build that was killed
+                else:
+                    entry.unlink()
         elif entry.name.endswith(".tmp") and entry.name.startswith(STATE_FILE):
             with contextlib.suppress(OSError):
                 entry.unlink()

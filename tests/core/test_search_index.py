@@ -339,3 +339,36 @@ def test_hit_counts_are_exact(library: Library, index: SearchIndex) -> None:
         assert results.total == len(index.search_ids(text)), text
     either = index.search("model OR learning", library=library).total
     assert either >= max(index.search("model").total, index.search("learning").total)
+
+
+@pytest.mark.slow
+def test_parallel_build_with_spilled_runs(tmp_path: Path) -> None:
+    """Two worker processes, each spilling sorted runs to disk, give the same index."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import open_dir
+
+    from readinglist.search.build import build_index
+    from readinglist.search.query import parse_query
+    from readinglist.search.schema import build_schema
+
+    home = tmp_path / "home"
+    queries = ("diffusion", '"language model"', "segment*", "model -vision")
+    with Library.open(home) as library:
+        import_papers(library, filler(3200, seed=5), "many.txt", "Apr 1")
+        (home / "index").mkdir()
+        storage = FileStorage(str(home / "index"))
+        steps = list(build_index(library, storage, "papers_1", build_schema(), 2, limitmb=1))
+        assert steps[-1].phase == "writing"
+        assert not list((home / "index").glob("*.tmp"))
+        ix = open_dir(str(home / "index"), indexname="papers_1")
+        assert len(ix._segments()) == 2
+        with ix.searcher() as searcher:
+            assert searcher.doc_count() == 3200
+            spilled = {q: len(list(searcher.docs_for_query(parse_query(q).query))) for q in queries}
+        ix.close()
+        # The same library built without spilling finds the same papers.
+        with SearchIndex.open(home) as index:
+            list(index.rebuild(library))
+            unspilled = {q: index.search(q, library=library).total for q in queries}
+    assert spilled == unspilled
+    assert all(unspilled.values())
