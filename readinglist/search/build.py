@@ -185,11 +185,13 @@ def _add_papers(
         yield done
 
 
-def _build_here(library: Library, ix: Any, ids: Sequence[str]) -> Iterator[IndexProgress]:
+def _build_here(
+    library: Library, ix: Any, ids: Sequence[str], limitmb: int
+) -> Iterator[IndexProgress]:
     from readinglist.search.index import IndexProgress
 
     total = len(ids)
-    writer = SegmentWriter(ix, limitmb=LIMIT_MB, compound=COMPOUND)
+    writer = BulkSegmentWriter(ix, limitmb=limitmb, compound=COMPOUND)
     try:
         for done in _add_papers(writer, library, ids):
             yield IndexProgress("reading", done, total, f"{done:,} of {total:,} papers")
@@ -296,7 +298,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     ids = json.loads(Path(args.job).read_text())
     ix = whoosh_index.open_dir(args.index, indexname=args.name)
-    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, compound=COMPOUND)
+    writer = BulkSegmentWriter(ix, _lk=False, limitmb=args.limitmb, compound=COMPOUND)
     with Library.open(Path(args.home)) as library:
         for done in _add_papers(writer, library, ids):
             if args.parent and os.getppid() != args.parent:
