@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_gui.py --papers 100000 [--home bench/out/gui-100k]
 
-Builds (once, then reuses) a library of N generated papers through the real import path,
+Builds (once, then reuses) a library of N realistic papers (``bench/corpus.py``) through the
+real import path and the search index,
 then measures, offscreen:
 - cold start: a fresh process from before ``import PySide6`` to a window showing its list
   and sidebar counts (responsive);
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 import time
@@ -25,6 +25,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 PER_FILE = 1000
 
@@ -36,60 +37,32 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def _vocabulary() -> list[str]:
-    from readinglist.gui.mainwindow import sample_digest_path
-
-    words: set[str] = set()
-    sources = [sample_digest_path()] + sorted((ROOT.parent / "shared" / "digests").glob("*.txt"))
-    for path in sources:
-        if path is not None and path.exists():
-            words.update(w.strip(".,:;()") for w in path.read_text(errors="ignore").split())
-    return sorted(w for w in words if w.isalpha() and 2 < len(w) < 16)
-
-
-def generate(n: int, seed: int, start: int = 0) -> list[dict]:
-    import datetime as dt
-
-    rng = random.Random(seed)
-    words = _vocabulary()
-    papers = []
-    for i in range(start, start + n):
-        title = " ".join(rng.choice(words) for _ in range(rng.randint(5, 11))).capitalize()
-        abstract = " ".join(rng.choice(words) for _ in range(rng.randint(120, 230))) + "."
-        papers.append({
-            "title": f"{title} {i}",
-            "abstract": abstract.capitalize(),
-            "authors_count": rng.randint(1, 30),
-            "published": dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 900)),
-            "upvotes": rng.choice([None, rng.randint(0, 300)]),
-        })
-    return papers
-
-
-def write_digest(papers: list[dict], path: Path, label: str) -> None:
-    from readinglist.digests.render import render_digest
-
-    path.write_text(render_digest(papers, "blank-separated+metadata", label), encoding="utf-8")
-
-
 def build_library(home: Path, n: int) -> None:
+    """A library of ``n`` realistic papers (bench/corpus.py), imported as users import."""
+    from corpus import generate_papers, write_digests
+
     from readinglist.library import Library
 
     with Library.open(home) as library:
         have = library.count()
     if have >= n:
         return
-    digests = home / "digests"
-    digests.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    for start in range(have, n, PER_FILE):
-        count = min(PER_FILE, n - start)
-        write_digest(generate(count, seed=start, start=start), digests / f"d{start:07d}.txt",
-                     f"Jan {1 + (start // PER_FILE) % 28}")
+    files = write_digests(generate_papers(n, seed=1), home / "digests", per_file=PER_FILE)
     with Library.open(home) as library:
-        for _ in library.import_files(sorted(digests.glob("*.txt"))):
+        for _ in library.import_files(files):
             pass
     print(f"built a {n:,}-paper library in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def new_digest(home: Path) -> Path:
+    """A 200-paper digest of papers the library does not hold yet."""
+    from corpus import generate_papers, write_digests
+
+    seed = int(time.time())
+    papers = [dict(p, title=f"{p['title']} ({seed})") for p in generate_papers(200, seed=seed)]
+    (path,) = write_digests(papers, home / f"new-{seed}", per_file=200, seed=seed)
+    return path
 
 
 def _index(home: Path) -> None:
@@ -214,9 +187,7 @@ def in_process(home: Path, query: str) -> dict:
         settle(500)
 
     # Importing a 200-paper digest.
-    digest = home / "new-digest.txt"
-    write_digest(generate(200, seed=int(time.time()), start=10_000_000 + int(time.time())),
-                 digest, "Dec 24")
+    digest = new_digest(home)
     probe.start()
     started = time.perf_counter()
     dialog = window.import_paths([digest], show_report=False)
@@ -250,7 +221,7 @@ def main() -> int:
     if args.child_cold_start:
         child_cold_start(args.child_cold_start)
         return 0
-    home = args.home or ROOT / "bench" / "out" / f"gui-{args.papers}"
+    home = args.home or ROOT / "bench" / "out" / f"gui-corpus-{args.papers}"
     home.mkdir(parents=True, exist_ok=True)
     build_library(home, args.papers)
     _index(home)
