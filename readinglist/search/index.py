@@ -53,6 +53,7 @@ from readinglist.search.analysis import PaperAnalyzer, stem
 from readinglist.search.query import (
     FuzzySet,
     ParsedQuery,
+    PrefixSet,
     near_terms,
     parse_query,
 )
@@ -537,6 +538,9 @@ class SearchIndex:
         with self._lock:
             searcher = self._get_searcher()
             query = parsed.query if parsed.query is not None else wq.Every()
+            for leaf in _leaves(parsed.query):
+                if isinstance(leaf, (FuzzySet, PrefixSet)):
+                    leaf.expand_once(searcher.reader())
             restrict = self._filter_query(filter, library)
             filters = [q for q in (parsed.filter_query(), restrict) if q is not None]
             filter_q: Any = None
@@ -621,20 +625,19 @@ class SearchIndex:
 
     def _match_set(self, parsed: ParsedQuery, reader: Any) -> highlight.MatchSet:
         matches = highlight.MatchSet()
-        prefixes: list[str] = []
+        prefixes: set[str] = set()
         analyzer = PaperAnalyzer()
         for kind, text in parsed.highlight:
             if kind == "prefix":
-                prefixes.extend({text, stem(text)})
-            elif kind == "fuzzy":
-                words = [t.text for t in analyzer(text, mode="query")]
-                for word in words:
-                    for fieldname in ("text", "title"):
-                        matches.terms.update(FuzzySet(fieldname, word, 2).expand(reader))
-                    matches.terms.add(word)
-            else:
+                prefixes.update({text, stem(text)})
+            elif kind != "fuzzy":
                 matches.terms.update(t.text for t in analyzer(text, mode="index"))
-        matches.prefixes = tuple(prefixes)
+        # Fuzzy words light up the terms the query actually expanded to (already computed).
+        for leaf in _leaves(parsed.query):
+            if isinstance(leaf, FuzzySet):
+                matches.terms.update(leaf.expanded(reader))
+                matches.terms.add(leaf.text)
+        matches.prefixes = tuple(sorted(prefixes))
         return matches
 
     def _fill_snippets(
@@ -826,6 +829,16 @@ _SORT_FIELDS = {
     "added": "added",
     "title": "title_key",
 }
+
+
+def _leaves(query: Any) -> Iterator[Any]:
+    if query is None:
+        return
+    if query.is_leaf():
+        yield query
+        return
+    for child in query.children():
+        yield from _leaves(child)
 
 
 def _text(value: Any) -> str:

@@ -372,3 +372,20 @@ def test_parallel_build_with_spilled_runs(tmp_path: Path) -> None:
             unspilled = {q: index.search(q, library=library).total for q in queries}
     assert spilled == unspilled
     assert all(unspilled.values())
+
+
+def test_phrases_match_what_whoosh_phrase_matches(library: Library, index: SearchIndex) -> None:
+    from whoosh import query as wq
+
+    from readinglist.search.analysis import analyze
+    from readinglist.search.query import PhraseSet
+
+    searcher = index._get_searcher()
+    for text in ("language model", "large language models", "model of the", "image image",
+                 "diffusion model", "u-net transformer", "state of the art"):
+        terms = analyze(text, mode="query")
+        if len(terms) < 2:
+            continue
+        expected = set(searcher.docs_for_query(wq.Phrase("text", terms)))
+        found = set(searcher.docs_for_query(PhraseSet("text", terms)))
+        assert found == expected, text

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from readinglist.search.analysis import analyze
-from readinglist.search.query import FuzzySet, PrefixSet, parse_query
+from readinglist.search.query import FuzzySet, PhraseSet, PrefixSet, parse_query
 
 
 def leaves(q: wq.Query) -> list[wq.Query]:
@@ -40,7 +40,7 @@ def test_words_are_anded_in_the_text_field() -> None:
 def test_phrase_field_or_not_prefix_fuzzy() -> None:
     phrase = parse_query('"image editing"').query
     assert phrase is not None
-    assert any(isinstance(leaf, wq.Phrase) for leaf in leaves(phrase))
+    assert any(isinstance(leaf, PhraseSet) for leaf in leaves(phrase))
     assert isinstance(parse_query("gan OR vae").query, wq.Or)
     for text in ("video NOT survey", "video -survey"):
         q = parse_query(text).query
