@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         )
         self.writer.busy_changed.connect(self._show_busy)
         self._related_for = ""
+        self._related_shown = ""  # the paper whose related papers are on screen
         self._related_pending = False
         self._related_timer = QTimer(self)
         self._related_timer.setSingleShot(True)
@@ -468,6 +469,12 @@ class MainWindow(QMainWindow):
             self.detail.show_paper(None)
             return
         self.detail.show_paper(paper, self.terms)
+        if self.request.query:
+            self._load_spans(paper_id)
+        if paper_id == self._related_shown:
+            # The same paper again (the list refreshed around it, e.g. after an import): its
+            # related papers are on screen already; the costly query is not run again.
+            return
         self._related_for = paper_id
         self._related_timer.start()
 
@@ -484,26 +491,31 @@ class MainWindow(QMainWindow):
         self._load_related(self._related_for)
 
     def _load_related(self, paper_id: str) -> None:
-        query = self.request.query
+        def related(ctx: ReaderContext) -> list[tuple[str, str]]:
+            results = ctx.search_index().related(paper_id, limit=8, library=ctx.library)
+            return [(row["id"], row["title"]) for row in ctx.library.rows(results.ids)]
 
-        def related(ctx: ReaderContext) -> tuple[list[tuple[str, str]], list[tuple[int, int]]]:
-            index = ctx.search_index()
-            results = index.related(paper_id, limit=8, library=ctx.library)
-            found = [(row["id"], row["title"]) for row in ctx.library.rows(results.ids)]
-            spans: list[tuple[int, int]] = []
-            if query:
-                spans = index.match_spans(ctx.library.get(paper_id).abstract, query)
-            return found, spans
-
-        def show(result: tuple[list[tuple[str, str]], list[tuple[int, int]]]) -> None:
-            found, spans = result
+        def show(found: list[tuple[str, str]]) -> None:
+            self._related_shown = paper_id
             self.detail.show_related(paper_id, found)
-            if query and query == self.request.query:
-                self.detail.set_spans(paper_id, spans)
 
         task = self.related_worker.submit(related, name="Related papers", key="related")
         task.on_done(show)
         task.on_error(lambda _error: self.detail.show_related(paper_id, []))
+
+    def _load_spans(self, paper_id: str) -> None:
+        """Exactly what the query matched in this abstract (stems, prefixes, fuzzy words)."""
+        query = self.request.query
+
+        def spans(ctx: ReaderContext) -> list[tuple[int, int]]:
+            abstract = ctx.library.get(paper_id).abstract
+            return ctx.search_index().match_spans(abstract, query)
+
+        def show(found: list[tuple[int, int]]) -> None:
+            if query == self.request.query:
+                self.detail.set_spans(paper_id, found)
+
+        self.reader.submit(spans, name="Highlights", key="spans").on_done(show)
 
     def open_paper(self, paper_id: str) -> None:
         """Show this paper: select it in the list, or widen the list to All if it is not there."""
