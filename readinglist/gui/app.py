@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 SMOKE_TEST_MS = 1000
 # The search index syncs and searches on core threads running Python: with the default 5 ms
 # GIL switch interval, the UI thread waited up to ~80 ms for its turn while a query was typed
-# (100k papers); at 1 ms the longest stall measured ~20 ms (docs/benchmarks.md).
+# (100k papers); at 1 ms it measured 20–49 ms (docs/benchmarks.md).
 GIL_SWITCH_INTERVAL_S = 0.001
 
 
