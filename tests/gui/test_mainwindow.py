@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
@@ -346,7 +346,7 @@ def test_files_dragged_over_the_note_go_to_the_window(qtbot, open_window, sample
     import_and_wait(qtbot, window, [sample], show_report=False)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(sample))])
-    event = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+    event = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.detail.note.dragEnterEvent(event)
     assert not event.isAccepted()
