@@ -21,42 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.export import FORMATS, GROUPINGS, iter_write_export, preview
+from readinglist.export.pages import LibraryPapers
 from readinglist.gui.tasks import Worker
 from readinglist.library import Library, PaperFilter
-from readinglist.library.model import Paper
 
 if TYPE_CHECKING:
     from readinglist.gui.mainwindow import MainWindow
 
 GROUPING_NAMES = {"none": "No grouping", "tag": "By tag", "digest": "By digest",
                   "month": "By month published"}
-PAGE = 500
-
-
-class LazyPapers(Sequence[Paper]):
-    """Papers by id, loaded a page at a time: an export of 100,000 never holds them all."""
-
-    def __init__(self, library: Library, ids: Sequence[str]) -> None:
-        self._library = library
-        self._ids = list(ids)
-        self._page_start = -1
-        self._page: list[Paper] = []
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return self._library.papers(self._ids[index])
-        if index < 0:
-            index += len(self._ids)
-        if not 0 <= index < len(self._ids):
-            raise IndexError(index)
-        start = index - index % PAGE
-        if start != self._page_start:
-            self._page = self._library.papers(self._ids[start:start + PAGE])
-            self._page_start = start
-        return self._page[index - start]
 
 
 class ExportDialog(QDialog):
@@ -141,7 +114,7 @@ class ExportDialog(QDialog):
         ids = self.chosen_ids(library)
         try:
             text = preview(
-                LazyPapers(library, ids), self.format.currentData(),
+                LibraryPapers(library, ids), self.format.currentData(),
                 self.grouping.currentData(), digests=library.digests(), **self.options(),
             )
         except ValueError as error:
@@ -177,7 +150,7 @@ def start_export(window: MainWindow, path: Path, ids: list[str], format: str, gr
     worker = Worker("export", lambda: Library.open(home), lambda lib: lib.close())
 
     def work(library: Library):
-        papers = LazyPapers(library, ids)
+        papers = LibraryPapers(library, ids)
         return iter_write_export(
             path, papers, format, grouping, digests=library.digests(), **options
         )
