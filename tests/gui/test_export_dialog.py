@@ -64,10 +64,18 @@ def test_back_up_then_restore_through_the_writer(qtbot, open_window, sample, mon
     assert made.startswith("Backed up to ")
     backup_path = made.removeprefix("Backed up to ")
     window.library.set_starred([first], True)  # changed after the backup
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (backup_path, ""))
+    offered: list[str] = []
+
+    def choose(_parent, _caption, _folder, file_filter):
+        offered.append(file_filter)
+        return backup_path, ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
     restore_from_backup(window)
+    # Restore reads SQLite backups only: the dialog offers no other kind of file.
+    assert offered == ["Backups (*.db);;All files (*)"]
     wait_writes(qtbot, window)
     assert "Restored" in window.statusBar().currentMessage()
     assert not window.library.get(first).starred
