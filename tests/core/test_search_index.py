@@ -334,9 +334,14 @@ def test_real_digests(shared_digests: Path, tmp_path: Path) -> None:
 
 
 def test_hit_counts_are_exact(library: Library, index: SearchIndex) -> None:
-    for text in ("model OR learning", "model", "learning -model", '"language model"', "diff*"):
-        results = index.search(text, library=library, limit=5)
-        assert results.total == len(index.search_ids(text)), text
+    queries = ("model OR learning", "model", "learning -model", '"language model"', "diff*",
+               "modle~", '"language model" OR "image generation"', "transformer is:unread")
+    for text in queries:
+        every = len(index.search_ids(text))
+        assert every > 0, text
+        for limit in (1, 5):
+            results = index.search(text, library=library, limit=limit, snippets=False)
+            assert results.total == every, (text, limit)
     either = index.search("model OR learning", library=library).total
     assert either >= max(index.search("model").total, index.search("learning").total)
 
