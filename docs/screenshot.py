@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from readinglist.gui.app import application
-    from readinglist.gui.mainwindow import MainWindow, sample_digest_path
+    from readinglist.gui.import_flow import sample_digest_path
+    from readinglist.gui.mainwindow import MainWindow
     from readinglist.gui.settings import Settings
     from readinglist.library import Library
 

@@ -43,7 +43,7 @@ def application() -> QApplication:
 
 def prepare_demo_home(set_env: bool = True) -> Path:
     """A temporary library holding the sample digest (READINGLIST_HOME points at it if set_env)."""
-    from readinglist.gui.mainwindow import sample_digest_path
+    from readinglist.gui.import_flow import sample_digest_path
 
     home = Path(tempfile.mkdtemp(prefix="readinglist-demo-"))
     if set_env:

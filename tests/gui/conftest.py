@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from readinglist.gui.mainwindow import MainWindow, sample_digest_path
+from readinglist.gui.import_flow import sample_digest_path
+from readinglist.gui.mainwindow import MainWindow
 from readinglist.gui.settings import Settings
 from readinglist.library import Library
 

@@ -27,7 +27,7 @@ def test_empty_library_shows_welcome_then_sample_opens(qtbot, open_window):
     window = open_window()
     assert window.stack.currentWidget() is window.welcome
     window.welcome.sample_button.click()
-    (sample_window,) = window._sample_windows
+    (sample_window,) = window.importing.sample_windows
     qtbot.waitUntil(lambda: sample_window.model.rowCount() > 0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: sample_window.counts is not None
                     and sample_window.counts.total == sample_window.model.rowCount(),
@@ -72,7 +72,7 @@ def test_drop_files_on_window_imports_them(qtbot, open_window, sample, tmp_path)
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
     assert event.isAccepted()
-    dialog = window._import_dialogs[-1]
+    dialog = window.importing.dialogs[-1]
     with qtbot.waitSignal(dialog.finished_import, timeout=WAIT_MS) as blocker:
         pass
     (report,) = blocker.args[0]
