@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
-    parser.add_argument("--query", default="retrieval heads")
+    parser.add_argument("--query", default="model")
     parser.add_argument("--size", default="1360x820")
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="readinglist-shot-"))

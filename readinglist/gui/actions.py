@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
@@ -166,8 +167,33 @@ class ActionRegistry:
             sequences = self._actions[action_id].shortcuts()
             if not sequences:
                 continue
-            keys = ", ".join(
-                s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences
-            )
+            keys = ", ".join(dict.fromkeys(_typed(s) for s in sequences if _on_keyboard(s)))
             rows.append((spec.group, spec.text.replace("&", "").rstrip("…"), keys))
         return rows
+
+
+# Keys every keyboard has; a standard key may also bind dedicated keys ("Open", "Find",
+# "Zoom In", "Help") that few keyboards have: the help lists only what the user can press.
+_PLAIN_KEYS = {
+    Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter,
+    Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left,
+    Qt.Key.Key_Right, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home, Qt.Key.Key_End,
+}
+
+
+def _on_keyboard(sequence: QKeySequence) -> bool:
+    if sequence.isEmpty():
+        return False
+    key = sequence[0].key()
+    return (key.value < Qt.Key.Key_Escape.value or key in _PLAIN_KEYS
+            or Qt.Key.Key_F1.value <= key.value <= Qt.Key.Key_F12.value)
+
+
+def _typed(sequence: QKeySequence) -> str:
+    """The sequence as the user types it: a bare letter in lower case (j, not J)."""
+    text = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+    combo = sequence[0]
+    if (sequence.count() == 1 and len(text) == 1 and text.isalpha()
+            and combo.keyboardModifiers() == Qt.KeyboardModifier.NoModifier):
+        return text.lower()
+    return text

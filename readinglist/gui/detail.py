@@ -220,7 +220,7 @@ class DetailPane(QWidget):
         self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.related.setUniformItemSizes(True)
         rows = self.fontMetrics().height() + 6
-        self.related.setMinimumHeight(4 * rows)
+        self.related.setMinimumHeight(5 * rows)
         self.related.setMaximumHeight(8 * rows + 6)
 
         layout = QVBoxLayout(self)
@@ -233,9 +233,9 @@ class DetailPane(QWidget):
         layout.addWidget(_caption("Tags", self))
         layout.addWidget(self.tags)
         layout.addWidget(_caption("Note", self))
-        layout.addWidget(self.note, 3)
+        layout.addWidget(self.note, 2)
         layout.addWidget(_caption("Related papers", self))
-        layout.addWidget(self.related, 1)
+        layout.addWidget(self.related, 3)
         self._placeholder = QLabel("Select a paper to read it here.", self)
         self._placeholder.setObjectName("Muted")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -115,8 +117,13 @@ class ImportDialog(QDialog):
         self.tree = QTreeWidget(report_page)
         self.tree.setHeaderLabels(["File", "Result"])
         self.tree.setRootIsDecorated(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # A refusal's reason is the point of the report: wrapped in full, never elided.
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 0; }")
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setStretchLastSection(True)
         report_layout = QVBoxLayout(report_page)
         report_layout.setContentsMargins(0, 0, 0, 0)
@@ -156,20 +163,39 @@ class ImportDialog(QDialog):
         for report in reports:
             item = QTreeWidgetItem([report.path.name, _status_text(report)])
             item.setToolTip(0, str(report.path))
+            item.setTextAlignment(0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             item.setToolTip(1, _status_text(report))
             if report.label:
                 item.setText(0, f"{report.path.name}  ({report.label})")
             for warning in report.warnings:
-                item.addChild(QTreeWidgetItem(["", f"line {warning.line}: {warning.message}"]))
+                text = f"line {warning.line}: {warning.message}"
+                child = QTreeWidgetItem(["", text])
+                child.setToolTip(1, text)
+                item.addChild(child)
             self.tree.addTopLevelItem(item)
             item.setExpanded(len(report.warnings) <= 5)
+        # The expand arrows' room only when some file has warnings to unfold.
+        self.tree.setRootIsDecorated(any(report.warnings for report in reports))
+        self.tree.resizeColumnToContents(0)
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 24, 320))
         self.buttons.clear()
         ok = self.buttons.addButton(QDialogButtonBox.StandardButton.Ok)
         ok.setDefault(True)
         ok.setFocus(Qt.FocusReason.OtherFocusReason)
         self.stack.setCurrentIndex(1)
         self.resize(max(self.width(), 640), max(self.height(), 360))
+        self._wrap_results()
         self.finished_import.emit(list(reports))
+
+    def _wrap_results(self) -> None:
+        # QTreeView does not wrap a stretched last column: break the long lines ourselves,
+        # so a refusal's reason (the point of the report) is read in full, never elided.
+        room = self.tree.viewport().width() - self.tree.columnWidth(0) - 16
+        columns = max(30, room // max(1, self.tree.fontMetrics().averageCharWidth()))
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            for row in [item] + [item.child(j) for j in range(item.childCount())]:
+                row.setText(1, textwrap.fill(row.toolTip(1) or row.text(1), columns))
 
     def _cancel_or_close(self) -> None:
         if self.run.task.is_finished:

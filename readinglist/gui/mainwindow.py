@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([210, 1000])
-        self.detail_splitter.setSizes([600, 460])
+        self.detail_splitter.setSizes([700, 440])
 
         self.welcome = WelcomeView(self)
         self.welcome.import_requested.connect(self.importing.choose_files)

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeySequence
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,12 +33,19 @@ from PySide6.QtWidgets import (
 )
 
 PAGE = 150
+CELL_PADDING = 22  # the 6 px item padding on both sides, the style's margins and some air
+HEADER_PADDING = 30  # the header's 6 px padding on both sides and room for the sort arrow
 CACHE_LIMIT = 6000  # rows kept; beyond that the cache restarts (a few screens of scrolling)
 
 STAR, TITLE, PUBLISHED, UPVOTES, SEEN, READ = range(6)
+# Star and Read are marks, headed by the mark itself (with a tooltip), as mail apps do.
 HEADERS = {STAR: "★", TITLE: "Title", PUBLISHED: "Published", UPVOTES: "Upvotes",
-           SEEN: "Seen", READ: "Read"}
-TOOLTIPS = {STAR: "Starred", SEEN: "Times seen in your digests", UPVOTES: "Upvotes"}
+           SEEN: "Seen", READ: "✓"}
+TOOLTIPS = {STAR: "Starred", SEEN: "Times seen in your digests", UPVOTES: "Upvotes",
+            READ: "Read"}
+# The widest value each compact column shows (its header may be wider still).
+COLUMN_SAMPLES = {STAR: ("★",), PUBLISHED: ("2024-12-31",), UPVOTES: ("9999",),
+                  SEEN: ("99×",), READ: ("✓",)}
 # Columns sorted by the store (SQL); the star column has no order of its own.
 SORT_KEYS = {TITLE: "title", PUBLISHED: "published", UPVOTES: "upvotes", SEEN: "seen",
              READ: "read_at"}
@@ -182,7 +189,7 @@ class PaperTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == TITLE:
             return row.get("title")
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return _display(row, column) or HEADERS[column]
+            return _display(row, column) or TOOLTIPS.get(column, HEADERS[column])
         if role == STARRED_ROLE:
             return bool(row.get("starred"))
         if role == READ_ROLE:
@@ -279,12 +286,16 @@ class PaperTableView(QTableView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
 
     def apply_column_widths(self) -> None:
+        """Numbers and marks as narrow as their widest value or header; Title takes the rest."""
         metrics = self.fontMetrics()
-        self.setColumnWidth(STAR, metrics.horizontalAdvance("★") + 28)
-        self.setColumnWidth(PUBLISHED, metrics.horizontalAdvance("2024-12-31") + 28)
-        self.setColumnWidth(UPVOTES, metrics.horizontalAdvance("Upvotes") + 28)
-        self.setColumnWidth(SEEN, metrics.horizontalAdvance("Seen") + 28)
-        self.setColumnWidth(READ, metrics.horizontalAdvance("Read") + 24)
+        header_metrics = QFontMetrics(self.horizontalHeader().font())
+        for column, samples in COLUMN_SAMPLES.items():
+            values = max(metrics.horizontalAdvance(s) for s in samples) + CELL_PADDING
+            label = header_metrics.horizontalAdvance(HEADERS[column]) + (
+                HEADER_PADDING if column in SORT_KEYS else CELL_PADDING
+            )
+            self.setColumnWidth(column, max(values, label))
+        self.horizontalHeader().setMinimumSectionSize(metrics.horizontalAdvance("★") + 16)
         self.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
 
     def paper_model(self) -> PaperTableModel:

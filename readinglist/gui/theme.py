@@ -57,7 +57,8 @@ def palette_for(c: Colors) -> QPalette:
         (roles.ButtonText, c.text), (roles.ToolTipBase, c.base), (roles.ToolTipText, c.text),
         (roles.Highlight, c.accent), (roles.HighlightedText, c.accent_text),
         (roles.Link, c.link), (roles.PlaceholderText, c.muted), (roles.Mid, c.border),
-        (roles.Midlight, c.border),
+        (roles.Midlight, c.border), (roles.Light, c.alt_base), (roles.Dark, c.border),
+        (roles.Shadow, c.border),
     ):
         p.setColor(role, QColor(value))
     disabled = QPalette.ColorGroup.Disabled
@@ -82,8 +83,11 @@ def stylesheet_for(c: Colors) -> str:
         border-bottom: 1px solid {c.border}; padding: 4px 6px;
     }}
     #DetailPane {{ background: {c.base}; }}
-    #DetailPane QTextBrowser, #DetailPane QPlainTextEdit {{ border: 1px solid {c.border};
-        border-radius: 4px; background: {c.base}; }}
+    #DetailPane QTextBrowser, #DetailPane QPlainTextEdit, #DetailPane QLineEdit,
+    #DetailPane QListWidget {{ border: 1px solid {c.border}; border-radius: 4px;
+        background: {c.base}; }}
+    #DetailPane QLineEdit {{ padding: 3px 4px; }}
+    #DetailPane QLineEdit:focus, #DetailPane QPlainTextEdit:focus {{ border-color: {c.accent}; }}
     #DetailTitle {{ font-weight: 600; }}
     #DetailMeta, #Muted {{ color: {c.muted}; }}
     #SearchField {{ padding: 4px 8px; border: 1px solid {c.border}; border-radius: 6px;

@@ -40,6 +40,30 @@ def test_empty_library_shows_welcome_then_sample_opens(qtbot, open_window):
     assert not sample_home.exists()  # the temporary library is gone
 
 
+def test_welcome_one_key_press_opens_the_sample_library(qtbot, open_window):
+    window = open_window()
+    button = window.welcome.sample_button
+    assert button.isDefault() and not window.welcome.import_button.isDefault()
+    assert window.focusWidget() is button
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    (sample_window,) = window.importing.sample_windows
+    qtbot.waitUntil(lambda: sample_window.model.rowCount() > 0, timeout=WAIT_MS)
+    sample_window.close()
+
+
+def test_title_takes_the_room_the_compact_columns_leave(qtbot, open_window, sample):
+    from readinglist.gui.paper_table import TITLE
+
+    window = open_window()
+    window.resize(1280, 800)
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    table = window.table
+    others = [table.columnWidth(c) for c in range(window.model.columnCount()) if c != TITLE]
+    assert table.columnWidth(TITLE) > sum(others)
+    widest_date = table.fontMetrics().horizontalAdvance("2024-12-31")
+    assert max(others) < 2 * widest_date  # no number column wider than twice a date
+
+
 def test_import_report_counts_and_refused_file_does_not_block(qtbot, open_window, sample,
                                                               tmp_path):
     bad = tmp_path / "notes.txt"
@@ -185,14 +209,18 @@ def test_shortcuts_help_lists_registry(qtbot, open_window):
     window = open_window()
     rows = window.actions.help_rows()
     texts = {text: keys for _group, text, keys in rows}
-    assert texts["Next Paper"] == "J"
-    assert "F1" in texts["Keyboard Shortcuts"] and "?" in texts["Keyboard Shortcuts"]
-    assert "Ctrl+F" in texts["Search"] and "/" in texts["Search"]
+    assert texts["Next Paper"] == "j"  # typed as a bare j, not Shift+J
+    assert texts["Mark Selection Read"] == "Shift+R"
+    assert texts["Keyboard Shortcuts"] == "?, F1"  # not the "Help" key few keyboards have
+    assert texts["Search"] == "Ctrl+F, /"
+    assert "Open" not in texts["Import Digests"] and "Zoom" not in texts["Bigger Text"]
     from readinglist.gui.shortcuts_help import ShortcutsHelp
 
     dialog = ShortcutsHelp(window.actions, window)
     qtbot.addWidget(dialog)
-    assert dialog.tree.topLevelItemCount() == len(rows) + len({r[0] for r in rows})
+    groups = [dialog.tree.topLevelItem(i) for i in range(dialog.tree.topLevelItemCount())]
+    assert len(groups) == len({r[0] for r in rows})
+    assert sum(group.childCount() for group in groups) == len(rows)
 
 
 def test_sort_by_header_runs_in_sql(qtbot, open_window, sample):
