@@ -161,7 +161,12 @@ class Browsing(QObject):
         self.counts = counts
         w.sidebar.set_counts(counts)
         w.detail.tags.set_known_tags([name for name, _ in counts.tags])
-        w.stack.setCurrentWidget(w.welcome if counts.total == 0 else w.splitter)
+        if counts.total == 0:
+            if w.stack.currentWidget() is not w.welcome:
+                w.stack.setCurrentWidget(w.welcome)
+                w.welcome.setFocus(Qt.FocusReason.OtherFocusReason)  # the sample button
+        else:
+            w.stack.setCurrentWidget(w.splitter)
         self._update_count_label()
         w.counts_shown.emit()
 

@@ -23,18 +23,29 @@ class WelcomeView(QWidget):
         text = QLabel(
             "Your library is empty. Import the digests you saved from the Hugging Face papers "
             "pages — files or whole folders; you can also drop them on this window.\n\n"
-            "Not sure yet? Open the sample library to look around.",
+            "Not sure yet? Press Enter to open the sample library and look around.",
             self,
         )
         text.setWordWrap(True)
         text.setObjectName("Muted")
-        text.setFixedWidth(520)
+        text.setMaximumWidth(520)
         text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: a flag would size the label from
+        # its one-line hint and cut the wrapped second paragraph off.
+        text_row = QHBoxLayout()
+        text_row.addStretch(1)
+        text_row.addWidget(text, 100)
+        text_row.addStretch(1)
         self.import_button = QPushButton("Import digests…", self)
-        self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.import_requested)
+        # A new user's first key press (Enter or Space) opens the sample library.
         self.sample_button = QPushButton("Open the sample library", self)
+        self.sample_button.setDefault(True)
         self.sample_button.clicked.connect(self.sample_requested)
+        for button in (self.import_button, self.sample_button):
+            button.setMinimumHeight(button.sizeHint().height() + 8)
+            button.setMinimumWidth(button.sizeHint().width() + 24)
+        self.setFocusProxy(self.sample_button)
         buttons = QHBoxLayout()
         buttons.setSpacing(12)
         buttons.addStretch(1)
@@ -45,7 +56,7 @@ class WelcomeView(QWidget):
         layout.addStretch(2)
         layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(12)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(text_row)
         layout.addSpacing(20)
         layout.addLayout(buttons)
         layout.addStretch(3)
