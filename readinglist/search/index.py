@@ -554,7 +554,9 @@ class SearchIndex:
             mask = parsed.exclusion_query()
             want = None if limit is None else offset + limit
             kwargs: dict[str, Any] = {"limit": want, "filter": filter_q, "mask": mask}
-            if sort == "rank" and parsed.query is not None:
+            if sort == "rank" and parsed.query is not None and want is not None:
+                results = _top(searcher, query, want, filter_q, mask)
+            elif sort == "rank" and parsed.query is not None:
                 results = searcher.search(query, **kwargs)
             else:
                 key = "added" if sort == "rank" else sort
@@ -564,13 +566,7 @@ class SearchIndex:
                     # Ties (and unknown dates) in a stable, useful order: newest added first.
                     facet = sorting.MultiFacet([facet, sorting.FieldFacet("added", reverse=True)])
                 results = searcher.search(query, sortedby=facet, **kwargs)
-            if results.has_exact_length() and not (sort == "rank" and parsed.query is not None):
-                total = len(results)
-            else:
-                # Whoosh's top-N collector counts hits while it scores, but still skips
-                # documents for matchers without block quality (our prefix, fuzzy and phrase
-                # sets): "image generation" counted 4,094 of 17,731. Count in a pass of its own.
-                total = _count(searcher, query, filter_q, mask)
+            total = len(results)
             id_column = searcher.reader().column_reader("id")
             scored = sort == "rank" and parsed.query is not None
             hits: list[Hit] = []
@@ -833,6 +829,25 @@ _SORT_FIELDS = {
     "added": "added",
     "title": "title_key",
 }
+
+
+def _top(searcher: Any, query: Any, limit: int, filter_q: Any, mask: Any) -> Any:
+    """The ``limit`` best hits, and the exact count of all hits, in one scoring pass.
+
+    Whoosh's top-N collector either skips documents by block quality (then counts them in a
+    second pass) or, with that off, still "replaces" sub-matchers that cannot reach the
+    current minimum score, and so counts wrong ("image generation": 4,094 of 17,731). With
+    both off every match is seen once: scored and counted.
+    """
+    from whoosh import collectors
+
+    top = collectors.TopCollector(limit, usequality=False)
+    top.replace = 0
+    collector: Any = top
+    if filter_q is not None or mask is not None:
+        collector = collectors.FilterCollector(top, filter_q, mask)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
 
 
 def _count(searcher: Any, query: Any, filter_q: Any, mask: Any) -> int:
