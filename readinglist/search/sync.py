@@ -4,8 +4,8 @@
 only records the paper ids (the writer never waits on the index); a plain ``threading``
 thread re-reads those papers through its own connection to the store (SQLite connections
 belong to one thread) and updates the index, coalescing bursts: a 200-paper import is one
-index commit, not 200. When nothing happened for a while it merges the small segments
-updates leave behind, so queries stay fast.
+index commit, not 200. When nothing happened for a while it catches up on changes another
+process made (by fingerprints) and merges the small segments updates leave behind.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COALESCE_S = 0.005  # wait this long for more changes before writing
-IDLE_MERGE_S = 5.0  # merge small segments after this long without changes
+IDLE_MERGE_S = 2.0  # after this long without changes: catch up on others' writes, merge
 
 
 class IndexSync:
@@ -125,16 +125,18 @@ class IndexSync:
                 try:
                     if ids is None:
                         self._merged_since_change = True
+                        if not self.index.is_fresh(library):
+                            # Behind by changes nobody told us about (another process wrote):
+                            # the fingerprints find them. Only when idle: right after an update
+                            # the next local change may have committed but not been heard yet.
+                            for _ in self.index.ensure_fresh(library):
+                                pass
                         self.index.merge_small_segments()
                     elif "*" in ids or not self.index.is_usable():
                         for _ in self.index.ensure_fresh(library):
                             pass
                     else:
                         self.index.update(library, ids, generation)
-                        if generation is None or generation < library.generation:
-                            # Another process wrote too: the fingerprints find what it changed.
-                            for _ in self.index.ensure_fresh(library):
-                                pass
                 except Exception as error:  # noqa: BLE001 - the thread must survive
                     log.exception("updating the search index failed")
                     self.errors.append(error)

@@ -394,3 +394,23 @@ def test_phrases_match_what_whoosh_phrase_matches(library: Library, index: Searc
         expected = set(searcher.docs_for_query(wq.Phrase("text", terms)))
         found = set(searcher.docs_for_query(PhraseSet("text", terms)))
         assert found == expected, text
+
+
+def test_attached_index_catches_up_on_another_process(home: Path, library: Library,
+                                                      index: SearchIndex) -> None:
+    sync = index.attach(library)
+    try:
+        assert sync.flush(10)
+        pid = paper_id(library, "Speculative")
+        with Library.open(home) as other:  # nobody tells the index about this one
+            other.set_note(pid, "the tapir section")
+        library.set_starred([paper_id(library, "Zebra")], True)  # a change it does hear
+        deadline = time.monotonic() + 15
+        while index.search("tapir", snippets=False).ids != [pid]:
+            assert time.monotonic() < deadline, "never caught up"
+            time.sleep(0.05)
+        assert sync.flush(10)
+        assert index.is_fresh(library)
+        assert not sync.errors
+    finally:
+        sync.stop()
