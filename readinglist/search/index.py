@@ -364,35 +364,55 @@ class SearchIndex:
     def rebuild(self, library: Library) -> Iterator[IndexProgress]:
         """Build a new index from the whole library beside the current one, then switch to it.
 
-        Big libraries are analyzed by worker processes (spawned, never forked: this may run on
-        a thread of the GUI) so both cores work. Yields progress while reading and writing.
+        Big libraries are analyzed by worker processes (started afresh, never forked: this may
+        run on a thread of the GUI) so both cores work. Yields progress while reading and
+        writing ("waiting" first when another process is rebuilding: then, if that left the
+        index fresh, nothing more is done).
         """
         from readinglist.search.build import build_index
 
         with self._write_lock:
             self.path.mkdir(parents=True, exist_ok=True)
-            generation = library.generation  # read first: later writes show up as "behind"
-            old = self.state
-            indexname = _next_indexname(old)
-            storage = FileStorage(str(self.path))
-            _remove_index_files(self.path, keep={old.indexname} if old else set())
-            count = 0
-            for step in build_index(library, storage, indexname, build_schema()):
-                count = step.total
-                yield step
-            state = IndexState(
-                schema=SCHEMA_VERSION,
-                indexname=indexname,
-                generation=generation,
-                papers=count,
-                built_at=time.time(),
-            )
-            state.write(self.path)
-            with self._lock:
-                self._drop_searcher()
-                self._ix = None
-            _remove_index_files(self.path, keep={indexname})
-            yield IndexProgress("done", count, count)
+            # One rebuild at a time across processes (the app and the CLI): both would pick
+            # the same new index name. A lock held by a killed process is released by the OS.
+            lock = FileStorage(str(self.path)).lock("REBUILD_LOCK")
+            waited = False
+            if not lock.acquire(blocking=False):
+                waited = True
+                yield IndexProgress("waiting", 0, 0, "another process is rebuilding the index")
+                lock.acquire(blocking=True)
+            try:
+                if waited and self.is_fresh(library):
+                    count = self.state.papers if self.state else 0
+                    yield IndexProgress("done", count, count)
+                    return
+                yield from self._rebuild_locked(library, build_index)
+            finally:
+                lock.release()
+
+    def _rebuild_locked(self, library: Library, build_index: Any) -> Iterator[IndexProgress]:
+        generation = library.generation  # read first: later writes show up as "behind"
+        old = self.state
+        indexname = _next_indexname(old)
+        storage = FileStorage(str(self.path))
+        _remove_index_files(self.path, keep={old.indexname} if old else set())
+        count = 0
+        for step in build_index(library, storage, indexname, build_schema()):
+            count = step.total
+            yield step
+        state = IndexState(
+            schema=SCHEMA_VERSION,
+            indexname=indexname,
+            generation=generation,
+            papers=count,
+            built_at=time.time(),
+        )
+        state.write(self.path)
+        with self._lock:
+            self._drop_searcher()
+            self._ix = None
+        _remove_index_files(self.path, keep={indexname})
+        yield IndexProgress("done", count, count)
 
     def update(self, library: Library, paper_ids: Iterable[str], generation: int | None) -> None:
         """Re-index these papers (deleting those gone from the store), then stamp ``generation``."""

@@ -414,3 +414,17 @@ def test_attached_index_catches_up_on_another_process(home: Path, library: Libra
         assert not sync.errors
     finally:
         sync.stop()
+
+
+def test_one_rebuild_at_a_time(home: Path, library: Library) -> None:
+    from whoosh.filedb.filestore import FileStorage
+
+    lock = FileStorage(str(home / "index")).lock("REBUILD_LOCK")
+    assert lock.acquire(blocking=False)  # as if another process were rebuilding
+    with SearchIndex.open(home) as index:
+        steps = index.rebuild(library)
+        assert next(steps).phase == "waiting"
+        lock.release()
+        rest = list(steps)  # the index was fresh when the lock came free: nothing rebuilt
+        assert [s.phase for s in rest] == ["done"]
+        assert index.search("zebra", library=library).total >= 1
