@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import pickle
 import selectors
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from readinglist.library import Library
     from readinglist.search.index import IndexProgress
 
+log = logging.getLogger(__name__)
+
 BATCH = 500
 PARALLEL_MIN_PAPERS = 3000
 # Big segments stay separate files: whoosh copies a compound segment's files into memory
@@ -48,6 +51,10 @@ COMPOUND = False
 # about 150 bytes per posting, ~200 postings per paper, so SEGMENT_PAPERS fit without a spill.
 LIMIT_MB = 1024
 SEGMENT_PAPERS = 25_000
+
+
+class WorkerFailed(Exception):  # noqa: N818 - reads as what happened
+    """A worker process could not index its share (the caller indexes in-process instead)."""
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -139,11 +146,6 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def can_start_workers() -> bool:
-    # A frozen app's executable is the app itself: it cannot run "-m module".
-    return not getattr(sys, "frozen", False)
-
-
 def build_index(
     library: Library,
     storage: Any,
@@ -163,12 +165,17 @@ def build_index(
     total = len(ids)
     procs = default_workers() if workers is None else workers
     yield IndexProgress("reading", 0, total, "reading the library")
-    if total >= PARALLEL_MIN_PAPERS and procs > 1 and can_start_workers():
-        yield from _build_in_workers(
-            library, ix, storage, indexname, schema, ids, procs, limitmb
-        )
-    else:
-        yield from _build_here(library, ix, ids, limitmb)
+    if total >= PARALLEL_MIN_PAPERS and procs > 1:
+        try:
+            yield from _build_in_workers(
+                library, ix, storage, indexname, schema, ids, procs, limitmb
+            )
+            return
+        except WorkerFailed as error:
+            # E.g. a packaged app whose executable cannot run "-m module": one core it is.
+            log.warning("indexing in worker processes failed (%s); indexing here", error)
+            ix = whoosh_index.create_in(storage.folder, schema, indexname=indexname)
+    yield from _build_here(library, ix, ids, limitmb)
 
 
 def _add_papers(
@@ -265,7 +272,7 @@ def _build_in_workers(
         for worker, (_job, result) in zip(workers, jobs, strict=True):
             _out, err = worker.communicate()
             if worker.returncode != 0 or not result.exists():
-                raise RuntimeError(f"an indexing worker failed: {err.strip()[-2000:]}")
+                raise WorkerFailed(err.strip()[-2000:] or f"exit status {worker.returncode}")
             with open(result, "rb") as f:
                 segments.extend(pickle.load(f))  # noqa: S301 - our own worker's file
         yield IndexProgress("writing", total, total, "writing the index")

@@ -428,3 +428,18 @@ def test_one_rebuild_at_a_time(home: Path, library: Library) -> None:
         rest = list(steps)  # the index was fresh when the lock came free: nothing rebuilt
         assert [s.phase for s in rest] == ["done"]
         assert index.search("zebra", library=library).total >= 1
+
+
+def test_build_falls_back_to_one_process_when_workers_cannot_start(
+    home: Path, library: Library, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from readinglist.search import build
+
+    monkeypatch.setattr(build, "PARALLEL_MIN_PAPERS", 10)
+    monkeypatch.setattr(build.sys, "executable", "/bin/false")  # as in a packaged app
+    with SearchIndex.open(home) as index:
+        steps = list(index.rebuild(library))
+        assert steps[-1].phase == "done" and steps[-1].total == 255
+        assert "indexing in worker processes failed" in caplog.text
+        assert index.search("", library=library).total == 255
+        assert index.search("zebra stripes", library=library).hits[0].title.startswith("Zebra")
