@@ -350,6 +350,8 @@ class SearchIndex:
     def _indexed_fingerprints(self) -> dict[str, bytes]:
         with self._lock:
             reader = self._get_searcher().reader()
+            if reader.doc_count_all() == 0:
+                return {}  # an empty index has no columns at all
             ids = reader.column_reader("id")
             fps = reader.column_reader("fingerprint")
             result: dict[str, bytes] = {}
@@ -588,10 +590,11 @@ class SearchIndex:
                     facet = sorting.MultiFacet([facet, sorting.FieldFacet("added", reverse=True)])
                 results = searcher.search(query, sortedby=facet, **kwargs)
             total = len(results)
-            id_column = searcher.reader().column_reader("id")
             scored = sort == "rank" and parsed.query is not None
             hits: list[Hit] = []
-            for n in range(offset, results.scored_length()):
+            page = range(offset, results.scored_length())
+            id_column = searcher.reader().column_reader("id") if page else None
+            for n in page:
                 value = id_column[results.docnum(n)]
                 hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
                 hits.append(Hit(hit_id, results.score(n) if scored else None))
@@ -634,8 +637,8 @@ class SearchIndex:
         cached = getattr(self, "_id_map", None)
         if cached is None or cached[0] is not searcher:
             reader = searcher.reader()
-            column = reader.column_reader("id")
             mapping = {}
+            column = reader.column_reader("id") if reader.doc_count_all() else {}
             for docnum in reader.all_doc_ids():
                 value = column[docnum]
                 mapping[value.decode("utf-8") if isinstance(value, bytes) else value] = docnum
@@ -814,8 +817,8 @@ class SearchIndex:
                 boost = max(weight / top, 0.05)
                 queries.append(wq.Term("text", term, boost=boost))
             results = searcher.search(wq.Or(queries), limit=limit, mask=mask)
-            id_column = searcher.reader().column_reader("id")
             hits = []
+            id_column = searcher.reader().column_reader("id") if results.scored_length() else {}
             for hit in results:
                 value = id_column[hit.docnum]
                 hit_id = value.decode("utf-8") if isinstance(value, bytes) else value

@@ -443,3 +443,19 @@ def test_build_falls_back_to_one_process_when_workers_cannot_start(
         assert "indexing in worker processes failed" in caplog.text
         assert index.search("", library=library).total == 255
         assert index.search("zebra stripes", library=library).hits[0].title.startswith("Zebra")
+
+
+def test_empty_library(tmp_path: Path) -> None:
+    with Library.open(tmp_path / "empty") as library, SearchIndex.open(library.home) as index:
+        assert not index.is_usable()
+        list(index.ensure_fresh(library))
+        assert index.is_fresh(library)
+        for text in ("", "diffusion", "diffusoin", '"a phrase"', "diff*", "x~", "is:starred"):
+            results = index.search(text, library=library)
+            assert results.total == 0 and results.hits == [], text
+        assert index.recommend(library=library).total == 0
+        assert index.search_ids("") == []
+        import_papers(library, [parsed("First Paper", "An abstract about otters.", 1)], "a.txt",
+                      "May 1")
+        list(index.ensure_fresh(library))  # catch-up on an empty index
+        assert index.search("otters", library=library).total == 1
