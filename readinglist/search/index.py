@@ -69,7 +69,6 @@ SORTS = ("rank", "published", "upvotes", "added", "title")
 STATE_FILE = "state.json"
 INDEX_PREFIX = "papers"
 BATCH = 500  # papers read from the store per step
-PARALLEL_MIN_PAPERS = 4000  # below this, starting worker processes costs more than it saves
 WRITE_TIMEOUT_S = 30.0
 FEW_RESULTS = 5  # fewer hits than this: look for a "did you mean"
 CATCH_UP_MAX_FRACTION = 0.25  # more changed than this: a rebuild is faster than updates
@@ -336,13 +335,20 @@ class SearchIndex:
             if total > CATCH_UP_MAX_FRACTION * max(len(stored), 1) and len(stored) > 2000:
                 yield from self.rebuild(library)
                 return
+            # Changed papers first, then the ones gone from the store; one commit per batch,
+            # the generation stamped with the last one (or alone, when nothing differed).
+            work = [(paper_id, True) for paper_id in changed]
+            work += [(paper_id, False) for paper_id in removed]
             done = 0
             for start in range(0, max(total, 1), BATCH):
-                chunk = changed[start : start + BATCH]
-                gone = removed[max(0, start - len(changed)) : start + BATCH - len(changed)]
-                if chunk or gone or start == 0:
-                    last = start + BATCH >= total
-                    self._apply(library, chunk, gone, generation if last else None)
+                batch = work[start : start + BATCH]
+                last = start + BATCH >= total
+                self._apply(
+                    library,
+                    [i for i, present in batch if present],
+                    [i for i, present in batch if not present],
+                    generation if last else None,
+                )
                 done = min(total, start + BATCH)
                 yield IndexProgress("updating", done, total, f"{done:,} of {total:,} papers")
             yield IndexProgress("done", total, total)
@@ -872,20 +878,6 @@ def _top(searcher: Any, query: Any, limit: int, filter_q: Any, mask: Any) -> Any
         collector = collectors.FilterCollector(top, filter_q, mask)
     searcher.search_with_collector(query, collector)
     return collector.results()
-
-
-def _count(searcher: Any, query: Any, filter_q: Any, mask: Any) -> int:
-    """The exact number of documents matching, without scoring them."""
-    allowed = searcher._filter_to_comb(filter_q) if filter_q is not None else None
-    masked = searcher._filter_to_comb(mask) if mask is not None else None
-    count = 0
-    for docnum in searcher.docs_for_query(query):
-        if allowed is not None and docnum not in allowed:
-            continue
-        if masked is not None and docnum in masked:
-            continue
-        count += 1
-    return count
 
 
 def _leaves(query: Any) -> Iterator[Any]:

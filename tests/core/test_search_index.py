@@ -459,3 +459,24 @@ def test_empty_library(tmp_path: Path) -> None:
                       "May 1")
         list(index.ensure_fresh(library))  # catch-up on an empty index
         assert index.search("otters", library=library).total == 1
+
+
+def test_catch_up_in_batches_with_removed_papers(
+    home: Path, library: Library, index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readinglist.search import index as index_module
+
+    monkeypatch.setattr(index_module, "BATCH", 2)
+    ids = library.list_ids(limit=5)
+    for n, pid in enumerate(ids):
+        library.set_note(pid, f"gecko number {n}")
+    # A paper that is gone from the store (as after restoring an older backup).
+    gone = paper_id(library, "GPT-4")
+    library.db.execute("DELETE FROM papers WHERE id = ?", [gone])
+    library.db.conn.commit()
+    steps = list(index.ensure_fresh(library))
+    assert steps[-1].total == 6
+    assert sorted(index.search("gecko", library=library, limit=None).ids) == sorted(ids)
+    assert gone not in index.search_ids("")
+    assert index.search("", library=library).total == 254
+    assert index.is_fresh(library)
