@@ -399,6 +399,9 @@ class MainWindow(QMainWindow):
             self._index_task.cancel()
         if self._index_worker is not None:
             self._index_worker.stop(timeout=30)
+        # Related papers nobody will see: drop the answer, wait for a query already running.
+        self.related_worker.cancel("related")
+        self.related_worker.stop(timeout=10)
         self.reader.stop(timeout=10)
         self.search_index.close()  # indexes what the writer committed, then stops its thread
         for export in list(self._exports):
