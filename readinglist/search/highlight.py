@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from readinglist.search.analysis import PaperAnalyzer
+from readinglist.search.analysis import _WORD, PaperAnalyzer
 
 SNIPPET_CHARS = 240
 _ANALYZER = PaperAnalyzer()
@@ -36,17 +36,40 @@ def match_spans(text: str, matches: MatchSet) -> list[tuple[int, int, str]]:
     if not text or not matches:
         return []
     spans: list[tuple[int, int, str]] = []
-    for token in _ANALYZER(text, chars=True, removestops=False, mode="index"):
-        if matches.matches(token.text):
-            start, end = token.startchar, token.endchar
+    terms, prefixes = matches.terms, matches.prefixes
+    for word in _WORD.finditer(text):
+        for rel_start, rel_end, term in _word_terms(word.group()):
+            if not (term in terms or (prefixes and term.startswith(prefixes))):
+                continue
+            start, end = word.start() + rel_start, word.start() + rel_end
             if spans and start < spans[-1][1]:
                 # A compound and its part both matched ("U-Net", "net"): keep the wider span.
                 last = spans[-1]
                 if end - start > last[1] - last[0] and start <= last[0]:
-                    spans[-1] = (start, end, token.text)
+                    spans[-1] = (start, end, term)
                 continue
-            spans.append((start, end, token.text))
+            spans.append((start, end, term))
     return spans
+
+
+_WORD_TERMS: dict[str, tuple[tuple[int, int, str], ...]] = {}
+
+
+def _word_terms(word: str) -> tuple[tuple[int, int, str], ...]:
+    """The analyzer's (start, end, term) tokens for one word, remembered: words repeat.
+
+    The analyzer treats each word on its own, so a text's tokens are its words' tokens.
+    """
+    found = _WORD_TERMS.get(word)
+    if found is None:
+        found = tuple(
+            (t.startchar, t.endchar, t.text)
+            for t in _ANALYZER(word, chars=True, removestops=False, mode="index")
+        )
+        if len(_WORD_TERMS) > 200_000:
+            _WORD_TERMS.clear()
+        _WORD_TERMS[word] = found
+    return found
 
 
 def mark(text: str, spans: Iterable[tuple[int, int, str]], tag: str = "b") -> str:

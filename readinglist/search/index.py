@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import heapq
 import itertools
 import json
 import logging
@@ -42,13 +43,12 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import SegmentWriter
 
 from readinglist import paths
-from readinglist.search import highlight
+from readinglist.search import highlight, ranking
 from readinglist.search.analysis import PaperAnalyzer, stem
 from readinglist.search.query import (
     FuzzySet,
@@ -71,6 +71,7 @@ INDEX_PREFIX = "papers"
 BATCH = 500  # papers read from the store per step
 WRITE_TIMEOUT_S = 30.0
 FEW_RESULTS = 5  # fewer hits than this: look for a "did you mean"
+MATCH_CACHE_SIZE = 8  # matched-document sets kept per searcher (queries the GUI pages through)
 CATCH_UP_MAX_FRACTION = 0.25  # more changed than this: a rebuild is faster than updates
 
 
@@ -188,6 +189,9 @@ class SearchIndex:
         self._state_mtime: float | None = None
         self._texts = threading.local()
         self._sync: IndexSync | None = None
+        self._match_cache: tuple[Any, dict[Any, set[int]]] = (None, {})
+        self._sort_cache: tuple[Any, dict[tuple[str, bool], list[int]]] = (None, {})
+        self._id_column_cache: tuple[Any, Any] = (None, None)
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -582,33 +586,109 @@ class SearchIndex:
                     filter_q = wq.And(filters)
             mask = parsed.exclusion_query()
             want = None if limit is None else offset + limit
-            kwargs: dict[str, Any] = {"limit": want, "filter": filter_q, "mask": mask}
-            if sort == "rank" and parsed.query is not None and want is not None:
-                results = _top(searcher, query, want, filter_q, mask)
-            elif sort == "rank" and parsed.query is not None:
-                results = searcher.search(query, **kwargs)
+            scored = sort == "rank" and parsed.query is not None
+            # The set of matching documents, by set operations on posting lists (no scoring):
+            # the exact total, and all that a sort by a column needs.
+            docs = self._matching(searcher, parsed, query, filter_q, mask, filter)
+            total = len(docs)
+            hits: list[Hit] = []
+            ranked: list[tuple[int, float | None]]
+            if not docs:
+                ranked = []
+            elif scored:
+                # BM25F for the matches only, a posting block at a time; the page by heapq.
+                ranked = list(ranking.top(searcher, query, docs, want))
             else:
                 key = "added" if sort == "rank" else sort
                 reverse = (key != "title") if descending is None else descending
-                facet = sorting.FieldFacet(_SORT_FIELDS[key], reverse=reverse)
-                if key != "title":
-                    # Ties (and unknown dates) in a stable, useful order: newest added first.
-                    facet = sorting.MultiFacet([facet, sorting.FieldFacet("added", reverse=True)])
-                results = searcher.search(query, sortedby=facet, **kwargs)
-            total = len(results)
-            scored = sort == "rank" and parsed.query is not None
-            hits: list[Hit] = []
-            page = range(offset, results.scored_length())
-            id_column = searcher.reader().column_reader("id") if page else None
-            for n in page:
-                value = id_column[results.docnum(n)]
+                order = self._sort_order(searcher, key, reverse)
+                if want is not None and want < len(docs) // 4:
+                    chosen = heapq.nsmallest(want, docs, key=order.__getitem__)
+                else:
+                    chosen = sorted(docs, key=order.__getitem__)[:want]
+                ranked = [(docnum, None) for docnum in chosen]
+            page = ranked[offset:]
+            id_column = self._id_column(searcher) if page else None
+            for docnum, score in page:
+                value = id_column[docnum]
                 hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
-                hits.append(Hit(hit_id, results.score(n) if scored else None))
+                hits.append(Hit(hit_id, score))
             matches = self._match_set(parsed, searcher.reader()) if snippets and hits else None
         out = SearchResults(parsed.text, total, hits, fallback=parsed.fallback)
         if matches is not None:
             self._fill_snippets(out.hits, matches, library)
         return out
+
+    def _matching(
+        self,
+        searcher: Any,
+        parsed: ParsedQuery,
+        query: Any,
+        filter_q: Any,
+        mask: Any,
+        filter: PaperFilter | None,
+    ) -> set[int]:
+        """Document numbers matching the query, its filters and exclusions (cached).
+
+        The GUI runs the query it shows again to page and sort: the set is remembered for
+        the current searcher (a change to the index opens a new one), unless a digest filter
+        makes it depend on the store.
+        """
+        cacheable = filter is None or filter.digest is None
+        key = (parsed.text, filter)
+        cache = self._match_cache
+        if cache[0] is not searcher:
+            cache = self._match_cache = (searcher, {})
+        if cacheable and key in cache[1]:
+            return cache[1][key]
+        docs = ranking.matching_docs(searcher, query)
+        if filter_q is not None and docs:
+            allowed = filter_q if isinstance(filter_q, (set, frozenset)) else None
+            docs &= allowed if allowed is not None else ranking.matching_docs(searcher, filter_q)
+        if mask is not None and docs:
+            docs -= ranking.matching_docs(searcher, mask)
+        found = docs  # shared through the cache: never modified after this
+        if cacheable:
+            if len(cache[1]) >= MATCH_CACHE_SIZE:
+                cache[1].pop(next(iter(cache[1])))
+            cache[1][key] = found
+        return found
+
+    def _id_column(self, searcher: Any) -> Any:
+        """The id column of the current searcher (opening it reads an offset per paper)."""
+        cached = self._id_column_cache
+        if cached[0] is not searcher:
+            cached = self._id_column_cache = (searcher, searcher.reader().column_reader("id"))
+        return cached[1]
+
+    def _sort_order(self, searcher: Any, key: str, reverse: bool) -> list[int]:
+        """Position of every document in the library sorted by ``key`` (cached per searcher).
+
+        Sorting a result is then a C-speed sort of its document numbers by this list, instead
+        of reading a column value per hit. Ties, and papers without a value, newest added first.
+        """
+        cached = self._sort_cache
+        if cached[0] is not searcher:
+            cached = self._sort_cache = (searcher, {})
+        order = cached[1].get((key, reverse))
+        if order is not None:
+            return order
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        order = [size] * size
+        if size:
+            values = reader.column_reader(_SORT_FIELDS[key])
+            added = reader.column_reader("added")
+            docnums = list(reader.all_doc_ids())
+            if key == "title":
+                docnums.sort(key=values.__getitem__, reverse=reverse)
+            else:
+                docnums.sort(key=added.__getitem__, reverse=True)
+                docnums.sort(key=values.__getitem__, reverse=reverse)  # stable: ties by added
+            for position, docnum in enumerate(docnums):
+                order[docnum] = position
+        cached[1][(key, reverse)] = order
+        return order
 
     def _filter_query(self, filter: PaperFilter | None, library: Library | None) -> Any:
         if filter is None:
@@ -859,25 +939,6 @@ _SORT_FIELDS = {
     "added": "added",
     "title": "title_key",
 }
-
-
-def _top(searcher: Any, query: Any, limit: int, filter_q: Any, mask: Any) -> Any:
-    """The ``limit`` best hits, and the exact count of all hits, in one scoring pass.
-
-    Whoosh's top-N collector either skips documents by block quality (then counts them in a
-    second pass) or, with that off, still "replaces" sub-matchers that cannot reach the
-    current minimum score, and so counts wrong ("image generation": 4,094 of 17,731). With
-    both off every match is seen once: scored and counted.
-    """
-    from whoosh import collectors
-
-    top = collectors.TopCollector(limit, usequality=False)
-    top.replace = 0
-    collector: Any = top
-    if filter_q is not None or mask is not None:
-        collector = collectors.FilterCollector(top, filter_q, mask)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
 
 
 def _leaves(query: Any) -> Iterator[Any]:
