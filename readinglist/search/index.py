@@ -192,6 +192,7 @@ class SearchIndex:
         self._match_cache: tuple[Any, dict[Any, set[int]]] = (None, {})
         self._sort_cache: tuple[Any, dict[tuple[str, bool], list[int]]] = (None, {})
         self._id_column_cache: tuple[Any, Any] = (None, None)
+        self._expansions: tuple[Any, dict[tuple[str, ...], list[str]]] = (None, {})
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -571,9 +572,7 @@ class SearchIndex:
         with self._lock:
             searcher = self._get_searcher()
             query = parsed.query if parsed.query is not None else wq.Every()
-            for leaf in _leaves(parsed.query):
-                if isinstance(leaf, (FuzzySet, PrefixSet)):
-                    leaf.expand_once(searcher.reader())
+            self._expand(searcher, parsed)
             restrict = self._filter_query(filter, library)
             filters = [q for q in (parsed.filter_query(), restrict) if q is not None]
             filter_q: Any = None
@@ -653,6 +652,27 @@ class SearchIndex:
                 cache[1].pop(next(iter(cache[1])))
             cache[1][key] = found
         return found
+
+    def _expand(self, searcher: Any, parsed: ParsedQuery) -> None:
+        """Expand the query's prefix and fuzzy words once (remembered for this searcher).
+
+        A fuzzy word costs thousands of edit-distance checks; typing a query repeats it.
+        """
+        cache = self._expansions
+        if cache[0] is not searcher:
+            cache = self._expansions = (searcher, {})
+        for leaf in _leaves(parsed.query):
+            if isinstance(leaf, (FuzzySet, PrefixSet)):
+                distance = repr(getattr(leaf, "distance", None))
+                key = (type(leaf).__name__, leaf.fieldname, leaf.text, distance)
+                terms = cache[1].get(key)
+                if terms is None:
+                    leaf.expand_once(searcher.reader())
+                    if len(cache[1]) >= 256:
+                        cache[1].clear()
+                    cache[1][key] = leaf._shared_terms
+                else:
+                    leaf._shared_terms = terms
 
     def _id_column(self, searcher: Any) -> Any:
         """The id column of the current searcher (opening it reads an offset per paper)."""

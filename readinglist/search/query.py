@@ -21,6 +21,8 @@ import calendar
 import datetime as dt
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -479,10 +481,12 @@ class _TermSet(wq.Query):
         if cached is not None and cached[0] is reader:
             ids = cached[1]
         else:
+            from readinglist.search.ranking import segment_ids
+
             found: set[int] = set()
             for text in self.expanded(reader):
                 try:
-                    found.update(reader.postings(self.fieldname, text).all_ids())
+                    found |= segment_ids(reader, self.fieldname, text)
                 except Exception:  # noqa: BLE001,S112 - a term vanished since expand
                     continue
             ids = sorted(found)
@@ -595,13 +599,42 @@ class PhraseSet(_TermSet):
         cache = self.__dict__.setdefault("_ids", {})
         cached = cache.get(id(reader))
         if cached is None or cached[0] is not reader:
-            cached = cache[id(reader)] = (reader, _phrase_docs(reader, self.fieldname, self.words))
+            found = _cached_phrase_docs(reader, self.fieldname, self.words)
+            cached = cache[id(reader)] = (reader, found)
         counts = cached[1]
         if not counts:
             return NullMatcher()
         ids = sorted(counts)
         weights = [self.boost * (2.0 + math.log1p(counts[i])) for i in ids]
         return ListMatcher(ids, weights=weights)
+
+
+_PHRASES: OrderedDict[tuple[Any, ...], dict[int, int]] = OrderedDict()
+_PHRASES_LOCK = threading.Lock()
+PHRASE_CACHE_SIZE = 64
+
+
+def _cached_phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[int, int]:
+    """``_phrase_docs``, remembered per segment and the state of its deletions.
+
+    A segment's postings never change and its deletions only grow, so its live document count
+    names its state.
+    """
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return _phrase_docs(reader, fieldname, words)
+    key = (segment.segment_id(), reader.doc_count(), fieldname, tuple(words))
+    with _PHRASES_LOCK:
+        found = _PHRASES.get(key)
+        if found is not None:
+            _PHRASES.move_to_end(key)
+            return found
+    found = _phrase_docs(reader, fieldname, words)
+    with _PHRASES_LOCK:
+        _PHRASES[key] = found
+        while len(_PHRASES) > PHRASE_CACHE_SIZE:
+            _PHRASES.popitem(last=False)
+    return found
 
 
 def _phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[int, int]:

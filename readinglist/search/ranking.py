@@ -25,6 +25,7 @@ from operator import neg
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer
 
@@ -123,6 +124,16 @@ def _term_segments(searcher: Any, term: wq.Term) -> Iterable[tuple[Any, int, byt
     for leaf, offset in reader.leaf_readers():
         if (term.fieldname, btext) in leaf:
             yield leaf, offset, btext
+
+
+def segment_ids(reader: Any, fieldname: str, text: str | bytes) -> set[int]:
+    """Ids of a term's live postings in one segment (a segment reader), read through the cache."""
+    btext = reader.schema[fieldname].to_bytes(text) if isinstance(text, str) else text
+    if (fieldname, btext) not in reader:
+        return set()
+    ids, _weights, deleted = _segment_postings(reader, fieldname, btext)
+    found = set(ids)
+    return found - deleted if deleted else found
 
 
 def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[array, array, Any]:
@@ -226,6 +237,16 @@ def _matcher_scores(searcher: Any, query: Any, docs: set[int]) -> dict[int, floa
     context = searcher.context()
     for sub, offset in searcher.leaf_searchers():
         matcher = query.matcher(sub, context)
+        if type(matcher) is ListMatcher and not getattr(matcher, "_scorer", None):
+            # Our phrase/prefix/fuzzy sets: ids with a constant or listed weight.
+            ids, weights, constant = matcher._ids, matcher._weights, matcher._all_weights
+            if constant or not weights:
+                value = constant or 1.0
+                result.update((i + offset, value) for i in ids if i + offset in docs)
+            else:
+                pairs = zip(ids, weights, strict=True)
+                result.update((i + offset, w) for i, w in pairs if i + offset in docs)
+            continue
         while matcher.is_active():
             g = matcher.id() + offset
             if g in docs:
