@@ -201,12 +201,29 @@ def _field_lengths(reader: Any, fieldname: str) -> list[int]:
     key = (segment.segment_id() if segment is not None else id(reader), fieldname)
     lengths = _lengths_cache.get(key)
     if lengths is None or (segment is None and len(lengths) != reader.doc_count_all()):
-        length = reader.doc_field_length
-        lengths = [length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all())]
+        lengths = _read_lengths(reader, fieldname)
         if len(_lengths_cache) > 64:
             _lengths_cache.clear()
         _lengths_cache[key] = lengths
     return lengths
+
+
+def _read_lengths(reader: Any, fieldname: str) -> list[int]:
+    """The segment's length column decoded in one pass (about half the per-document cost)."""
+    count = reader.doc_count_all()
+    try:  # whoosh 2.7/3.x codec internals; anything else takes the public accessor
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        table = [1] + [byte_to_length(b) or 1 for b in range(1, 256)]
+        lengths = [table[b] for b in column]
+        if len(lengths) == count:
+            return lengths
+    except Exception:  # noqa: BLE001,S110 - fall back to the accessor below
+        pass
+    length = reader.doc_field_length
+    return [length(d, fieldname, 1) or 1 for d in range(count)]
 
 
 def _term_scores(searcher: Any, term: wq.Term, docs: set[int]) -> dict[int, float]:
