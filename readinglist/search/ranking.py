@@ -33,7 +33,7 @@ _BLOCK_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
 _lengths_cache: dict[tuple[Any, str], list[int]] = {}
 # Decoded posting lists of recent terms: a user refining a query asks for the same words again,
 # and a segment's postings never change (deletions are applied after reading).
-POSTINGS_CACHE_SIZE = 3_000_000  # postings (12 bytes each)
+POSTINGS_CACHE_SIZE = 2_000_000  # postings, 12 bytes each (int32 id + float64 weight)
 _postings_cache: OrderedDict[tuple[Any, ...], tuple[array, array]] = OrderedDict()
 _postings_cached = 0
 _postings_lock = threading.Lock()
@@ -143,7 +143,7 @@ def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[array,
     segment = reader.segment() if hasattr(reader, "segment") else None
     if segment is None:
         ids, weights, deleted = _postings(matcher)
-        return array("q", ids), array("d", weights), deleted
+        return array("i", ids), array("d", weights), deleted
     key = (segment.segment_id(), fieldname, btext)
     with _postings_lock:
         cached = _postings_cache.get(key)
@@ -153,7 +153,7 @@ def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[array,
     if cached is not None:
         return cached[0], cached[1], deleted
     ids, weights, deleted = _postings(matcher)
-    cached = (array("q", ids), array("d", weights))
+    cached = (array("i", ids), array("d", weights))
     with _postings_lock:
         if key not in _postings_cache:
             _postings_cache[key] = cached
