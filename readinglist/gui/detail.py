@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from readinglist.gui.note_editor import NoteEditor, dropping_files
+from readinglist.gui.drops import LeavesFileDropsToWindow
+from readinglist.gui.note_editor import NoteEditor
 from readinglist.library.model import Paper
 
 URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]")
@@ -76,7 +77,7 @@ def split_tags(text: str) -> list[str]:
     return list(seen.values())
 
 
-class TagsField(QLineEdit):
+class TagsField(LeavesFileDropsToWindow, QLineEdit):
     """Comma-separated tags with completion of the tag being typed."""
 
     committed = Signal()
@@ -126,12 +127,6 @@ class TagsField(QLineEdit):
             event.accept()
             return True
         return super().event(event)
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if dropping_files(event):
-            event.ignore()  # the window imports dropped files
-            return
-        super().dragEnterEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if self._completer.popup().isVisible() and event.key() in (

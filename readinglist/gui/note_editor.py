@@ -6,16 +6,12 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from readinglist.gui.drops import LeavesFileDropsToWindow
+
 SAVE_DELAY_MS = 400
 
 
-def dropping_files(event) -> bool:
-    """Whether a drag carries local files (text fields leave those to the window's import)."""
-    mime = event.mimeData()
-    return mime.hasUrls() and any(url.isLocalFile() for url in mime.urls())
-
-
-class NoteEditor(QPlainTextEdit):
+class NoteEditor(LeavesFileDropsToWindow, QPlainTextEdit):
     """Edits the note of one paper; ``save_requested(paper_id, text)`` asks the writer to save.
 
     A save is requested 400 ms after the last keystroke, and at once when the editor loses
@@ -83,13 +79,6 @@ class NoteEditor(QPlainTextEdit):
     def _on_text_changed(self) -> None:
         if self._paper_id is not None:
             self._timer.start()
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
-        # Files dropped here are digests to import (the window's job), not text for the note.
-        if dropping_files(event):
-            event.ignore()
-            return
-        super().dragEnterEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
         self.flush()

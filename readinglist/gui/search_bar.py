@@ -8,12 +8,12 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from readinglist.gui.note_editor import dropping_files
+from readinglist.gui.drops import LeavesFileDropsToWindow
 
 DEBOUNCE_MS = 150
 
 
-class SearchField(QLineEdit):
+class SearchField(LeavesFileDropsToWindow, QLineEdit):
     """A line edit that hands Down/Enter/Esc to the list instead of keeping them."""
 
     leave_requested = Signal()
@@ -27,12 +27,6 @@ class SearchField(QLineEdit):
             event.accept()
             return True
         return super().event(event)
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if dropping_files(event):
-            event.ignore()  # the window imports dropped files
-            return
-        super().dragEnterEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -376,7 +376,10 @@ def test_files_dragged_over_the_note_go_to_the_window(qtbot, open_window, sample
     mime.setUrls([QUrl.fromLocalFile(str(sample))])
     event = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    window.detail.note.dragEnterEvent(event)
-    assert not event.isAccepted()
+    for field in (window.detail.note, window.detail.tags, window.search.field):
+        event = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        field.dragEnterEvent(event)
+        assert not event.isAccepted(), type(field).__name__
     window.dragEnterEvent(event)
     assert event.isAccepted()
