@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import sys
@@ -24,6 +25,23 @@ class CliError(Exception):
 
 def fail(message: str, code: int = 1) -> NoReturn:
     raise CliError(message, code)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type for counts such as ``--limit``: 1 or more."""
+    return _at_least(text, 1)
+
+
+def natural_int(text: str) -> int:
+    """An argparse type for offsets: 0 or more."""
+    return _at_least(text, 0)
+
+
+def _at_least(text: str, low: int) -> int:
+    value = int(text)
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be {low} or more")
+    return value
 
 
 def open_library() -> Library:

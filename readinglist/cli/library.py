@@ -13,6 +13,7 @@ from readinglist.cli.common import (
     fail,
     open_library,
     paper_line,
+    positive_int,
     print_json,
     resolve_ids,
     shorten,
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--digest", metavar="LABEL", help='only papers seen in a digest with this label ("Mar 14")'
     )
     command.add_argument("--sort", choices=SORTS, default="added", help="order (default: added)")
-    command.add_argument("--limit", type=_positive, metavar="N", help="show at most N papers")
+    command.add_argument("--limit", type=positive_int, metavar="N", help="show at most N papers")
     command.add_argument("--json", action="store_true", help="print a JSON array of papers")
     command.set_defaults(run=run_list)
 
@@ -88,13 +89,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser("stats", help="counts, library folder and size")
     command.add_argument("--json", action="store_true", help="print the figures as JSON")
     command.set_defaults(run=run_stats)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 # --- import -------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from readinglist.cli.common import (
     ProgressBar,
     drive,
     fail,
+    natural_int,
     open_library,
+    positive_int,
     print_json,
     resolve_ids,
     shorten,
@@ -48,8 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     command.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases, filters")
-    command.add_argument("--limit", type=_positive, default=20, metavar="N", help="default 20")
-    command.add_argument("--offset", type=_natural, default=0, metavar="N", help="skip N hits")
+    command.add_argument("--limit", type=positive_int, default=20, metavar="N", help="default 20")
+    command.add_argument("--offset", type=natural_int, default=0, metavar="N", help="skip N hits")
     command.add_argument(
         "--sort",
         choices=("rank", "published", "upvotes", "added", "title"),
@@ -61,14 +63,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     command = subparsers.add_parser("related", help="papers like one paper")
     command.add_argument("id", metavar="ID", help="a paper id, or any unique prefix of one")
-    command.add_argument("--limit", type=_positive, default=10, metavar="N", help="default 10")
+    command.add_argument("--limit", type=positive_int, default=10, metavar="N", help="default 10")
     command.add_argument("--json", action="store_true", help="print the results as JSON")
     command.set_defaults(run=run_related)
 
     command = subparsers.add_parser(
         "recommend", help="unread papers like the ones you starred"
     )
-    command.add_argument("--limit", type=_positive, default=20, metavar="N", help="default 20")
+    command.add_argument("--limit", type=positive_int, default=20, metavar="N", help="default 20")
     command.add_argument("--json", action="store_true", help="print the results as JSON")
     command.set_defaults(run=run_recommend)
 
@@ -79,20 +81,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(the index follows every change and repairs itself), but harmless.",
     )
     command.set_defaults(run=run_reindex)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _natural(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 def _fresh_index(library: Library) -> SearchIndex:

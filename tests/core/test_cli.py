@@ -240,3 +240,13 @@ def test_a_broken_json_export_is_refused_by_name_and_line(tmp_path: Path, digest
     assert refusal.startswith(f"{broken}, line ")
     assert refusal.count(str(broken)) == 1
     assert len(papers(fresh)) == 3  # the digest beside it still imported
+
+
+def test_counts_and_offsets_are_checked(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    limit = cli(home, "list", "--limit", "0")
+    assert limit.returncode == 2
+    assert "--limit: must be 1 or more" in limit.stderr
+    offset = cli(home, "search", "x", "--offset", "-1")
+    assert offset.returncode == 2
+    assert "--offset: must be 0 or more" in offset.stderr
