@@ -6,6 +6,7 @@ folder: tests use it for isolation, and users for a portable library.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -47,3 +48,14 @@ def backups_dir(home: Path | None = None) -> Path:
 
 def settings_path() -> Path:
     return config_dir() / "settings.json"
+
+
+def backup_file(folder: Path, kind: str) -> Path:
+    """A new, unused backup file name in ``folder``: ``library-20250116-093000-<kind>.db``."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"library-{stamp}-{kind}.db"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"library-{stamp}-{n}-{kind}.db"
+    return target

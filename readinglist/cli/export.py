@@ -238,7 +238,6 @@ def run_backup(args: argparse.Namespace) -> int:
     from readinglist.library.backup import (
         BackupError,
         back_up,
-        backup_name,
         check_backup,
         list_backups,
     )
@@ -258,7 +257,7 @@ def run_backup(args: argparse.Namespace) -> int:
         return 0
     target = args.file
     if target is not None and target.is_dir():
-        target = backup_name(target, "manual")
+        target = paths.backup_file(target, "manual")
     if target is not None and target.resolve() == paths.database_path(home).resolve():
         fail("that is the library itself; choose another file", 2)
     try:

@@ -111,7 +111,7 @@ def back_up(
     """
     with _source(library) as (conn, home):
         if target is None:
-            target = backup_name(paths.backups_dir(home), kind)
+            target = paths.backup_file(paths.backups_dir(home), kind)
         target = Path(target)
         _snapshot(conn, target)
     return target
@@ -341,17 +341,6 @@ def _is_empty(library: Library | Path) -> bool:
     if isinstance(library, Library):
         return library.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
     return not _paper_count(paths.database_path(library))
-
-
-def backup_name(folder: Path, kind: str) -> Path:
-    """A new file name in ``folder``: ``library-20250116-093000-<kind>.db``."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"library-{stamp}-{kind}.db"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"library-{stamp}-{n}-{kind}.db"
-    return target
 
 
 def _home(home: Path | str | None) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import sqlite3
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from readinglist import __version__
+from readinglist import __version__, paths
 from readinglist.library.errors import LibraryError, NewerDatabase
 
 MIGRATIONS = Migrations("readinglist")
@@ -213,12 +212,7 @@ def _meta(db: sqlite_utils.Database, key: str) -> str | None:
 
 def _backup(path: Path, backups: Path, before: str) -> Path:
     backups.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backups / f"library-{stamp}-before-{before}.db"
-    n = 1
-    while target.exists():
-        n += 1
-        target = backups / f"library-{stamp}-{n}-before-{before}.db"
+    target = paths.backup_file(backups, f"before-{before}")
     # The backup API copies a consistent snapshot including pages still in the WAL file,
     # which a plain file copy of library.db would miss. It reads through a second connection:
     # the caller holds the write lock, so nothing can change between this copy and the upgrade
