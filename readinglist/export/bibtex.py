@@ -13,13 +13,10 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from readinglist.export.options import ExportOptions
+from readinglist.library import identity
 from readinglist.library.model import Paper
 
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_KEY_SKIP = frozenset(
-    "a an the on of for in to and with from towards toward via is are do does can "
-    "how what when why we you your our".split()
-)
 # Sequences a digest already wrote as LaTeX (``Language \& Vision``) are kept as they are.
 _ALREADY_ESCAPED = re.compile(r"\\[&%$#_]")
 _SPECIAL = {
@@ -52,20 +49,25 @@ def escape(text: str) -> str:
 
 
 def citation_key(paper: Paper) -> str:
-    """``cra5_2024_3f9a1c2b4d``: first telling word of the title, year, paper id."""
-    ascii_title = (
-        unicodedata.normalize("NFKD", paper.title).encode("ascii", "ignore").decode().lower()
-    )
-    words = re.findall(r"[a-z0-9]+", ascii_title)
-    word = next((w for w in words if w not in _KEY_SKIP and len(w) > 1), None) or "paper"
-    year = f"_{paper.published.year}" if paper.published else ""
-    ident = re.sub(r"[^A-Za-z0-9]", "", paper.id) or "x"
-    return f"{word[:20]}{year}_{ident}"
+    """The key the library stored for the paper (computed the same way for a loose Paper)."""
+    return paper.citation_key or identity.citation_key(paper.title, paper.published, paper.id)
+
+
+def sort_key(title: str) -> str:
+    """The ``key`` field: the title in plain ASCII words.
+
+    Classic styles sort and label an entry without authors by this field ("to sort, need
+    author or key" otherwise), and alpha takes its first letters for the label: so nothing
+    in it may be a LaTeX special.
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return " ".join(re.findall(r"[A-Za-z0-9]+", ascii_title))[:60].strip() or "Untitled"
 
 
 def entry(paper: Paper) -> str:
     fields: list[tuple[str, str]] = [
         ("title", "{" + escape(" ".join(paper.title.split())) + "}"),  # keep the title's case
+        ("key", sort_key(paper.title)),
     ]
     if paper.published:
         fields += [

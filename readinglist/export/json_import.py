@@ -21,7 +21,16 @@ from typing import Any
 from readinglist.export.grouping import plural
 from readinglist.export.json_export import FORMAT_NAME, SCHEMA_VERSION
 from readinglist.library.errors import LibraryError
-from readinglist.library.identity import ID_LENGTH, key_digest, tag_key, tag_name, title_key
+from readinglist.library.identity import (
+    CITATION_KEY,
+    ID_LENGTH,
+    citation_key,
+    key_digest,
+    tag_key,
+    tag_name,
+    title_key,
+)
+from readinglist.library.importer import free_citation_keys
 from readinglist.library.queries import json_list
 from readinglist.library.store import Library
 
@@ -234,6 +243,7 @@ class _PaperRecord:
     sightings: list[tuple[int, str | None, int, int | None]]
     added_at: str | None
     updated_at: str | None
+    citation_key: str | None = None
 
 
 def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
@@ -317,6 +327,9 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
             raise bad("sightings", "a list of {digest, label, position, upvotes}")
         sightings.append((s["digest"], s.get("label"), s["position"], s.get("upvotes")))
     read = flag("read")
+    cite = text("citation_key")
+    if cite is not None and not CITATION_KEY.fullmatch(cite):
+        raise bad("citation_key", "a citation key (lowercase letters, digits, _) or null")
     return _PaperRecord(
         id=paper_id,
         key=key,
@@ -335,6 +348,7 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
         sightings=sightings,
         added_at=moment("added_at"),
         updated_at=moment("updated_at"),
+        citation_key=cite,
     )
 
 
@@ -532,14 +546,18 @@ class _Merge:
         paper_id = self._free_id(paper)
         added = paper.added_at or self.now
         updated = paper.updated_at or added
+        # The file's key when it has one, so a restored library cites as the old one did.
+        published = dt.date.fromisoformat(paper.published) if paper.published else None
+        wanted = paper.citation_key or citation_key(paper.title, published, paper_id)
+        (key,) = free_citation_keys(self.conn, [wanted])
         self.conn.execute(
             "INSERT INTO papers (seq, id, title_key, title, authors_count, organization, published,"
-            " upvotes, starred, read, read_at, added_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " upvotes, starred, read, read_at, added_at, updated_at, citation_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 seq, paper_id, paper.key, paper.title, paper.authors_count, paper.organization,
                 paper.published, paper.upvotes, int(paper.starred), int(paper.read),
-                paper.read_at, added, updated,
+                paper.read_at, added, updated, key,
             ),
         )  # fmt: skip
         self.conn.execute(

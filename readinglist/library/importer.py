@@ -8,15 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from readinglist.digests.model import DigestInfo, ParsedPaper
-from readinglist.library.identity import ID_LENGTH, key_digest, title_key
+from readinglist.library.identity import ID_LENGTH, citation_key, key_digest, title_key
 from readinglist.library.queries import json_list
 
 BATCH = 200  # papers per batch: bulk statements stay large, progress stays lively
 
 _INSERT_PAPER = """
 INSERT INTO papers (seq, id, title_key, title, authors_count, organization, published, upvotes,
-                    seen, added_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    seen, added_at, updated_at, citation_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
 """
 _INSERT_TEXT = "INSERT INTO paper_texts (paper, abstract, links) VALUES (?, ?, ?)"
 # Fill what is missing, never overwrite with nothing; upvotes only grow on the site, so the
@@ -140,6 +140,7 @@ class DigestWriter:
                         paper.upvotes,
                         self.now,
                         self.now,
+                        citation_key(paper.title.strip(), paper.published, touched[1]),
                     )
                 )
                 text_rows.append((touched[0], paper.abstract, links))
@@ -159,6 +160,8 @@ class DigestWriter:
 
         # New papers go in first: a repeat later in this batch fills them like any known paper.
         if new_rows:
+            keys_free = free_citation_keys(self.conn, [row[-1] for row in new_rows])
+            new_rows = [(*row[:-1], key) for row, key in zip(new_rows, keys_free, strict=True)]
             self.conn.executemany(_INSERT_PAPER, new_rows)
             self.conn.executemany(_INSERT_TEXT, text_rows)
         if fill_rows:
@@ -206,6 +209,44 @@ class DigestWriter:
             return False
         row = self.conn.execute("SELECT 1 FROM papers WHERE id = ?", (candidate,)).fetchone()
         return row is not None
+
+
+def free_citation_keys(conn: sqlite3.Connection, wanted: Sequence[str]) -> list[str]:
+    """``wanted``, a key already stored (or repeated) given a suffix: b, c, …, z, ba, bb.
+
+    Computed keys end in the paper id and so never clash; a key restored from a JSON export
+    of another library might, and a clash must not fail the import.
+    """
+    taken = {
+        row[0]
+        for row in conn.execute(
+            "SELECT citation_key FROM papers"
+            " WHERE citation_key IN (SELECT value FROM json_each(?))",
+            (json_list(list(wanted)),),
+        )
+    }
+    free: list[str] = []
+    for key in wanted:
+        candidate, number = key, 0
+        while candidate in taken or (number and _taken(conn, candidate)):
+            number += 1
+            candidate = key + _letters(number)
+        taken.add(candidate)
+        free.append(candidate)
+    return free
+
+
+def _letters(number: int) -> str:
+    digits = ""
+    while number:
+        number, rest = divmod(number, 26)
+        digits = "abcdefghijklmnopqrstuvwxyz"[rest] + digits
+    return digits
+
+
+def _taken(conn: sqlite3.Connection, key: str) -> bool:
+    row = conn.execute("SELECT 1 FROM papers WHERE citation_key = ?", (key,)).fetchone()
+    return row is not None
 
 
 def _key(paper: ParsedPaper) -> str:

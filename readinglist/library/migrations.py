@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sqlite3
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlite_utils.migrations import Migrations
 
 from readinglist import __version__, paths
 from readinglist.library.errors import LibraryError, NewerDatabase
+from readinglist.library.identity import citation_key
 
 MIGRATIONS = Migrations("readinglist")
 
@@ -114,6 +116,35 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 @MIGRATIONS(name="m002_indexes_and_generation")
 def m002_indexes_and_generation(db: sqlite_utils.Database) -> None:
     db.executescript(M002_SQL)
+
+
+@MIGRATIONS(name="m003_citation_keys")
+def m003_citation_keys(db: sqlite_utils.Database) -> None:
+    r"""Store each paper's citation key, so it never changes again.
+
+    Until now the BibTeX export computed keys on the fly from the title, the year and the id,
+    so a key gained a year once a later digest supplied the date. Existing papers get the key
+    the export writes today (with the date they have now): the key of the newest export, which
+    is the one already-written ``\cite{}`` commands most likely use. New papers get theirs
+    when the library first sees them.
+    """
+    db.execute("ALTER TABLE papers ADD COLUMN citation_key TEXT")
+    rows = db.execute("SELECT seq, id, title, published FROM papers").fetchall()
+    db.conn.executemany(
+        "UPDATE papers SET citation_key = ? WHERE seq = ?",
+        [
+            (citation_key(title, _date(published), paper_id), seq)
+            for seq, paper_id, title, published in rows
+        ],
+    )
+    db.execute("CREATE UNIQUE INDEX papers_by_citation_key ON papers(citation_key)")
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def known_steps() -> list[str]:

@@ -37,11 +37,13 @@ class Paper:
     sightings: list[Sighting] = field(default_factory=list)
     added_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    citation_key: str = ""  # stored once, never recomputed (see identity.citation_key)
 
     def to_json(self) -> dict[str, Any]:
         """The paper JSON object used by every ``--json`` output."""
         return {
             "id": self.id,
+            "citation_key": self.citation_key or None,
             "title": self.title,
             "abstract": self.abstract,
             "authors_count": self.authors_count,

@@ -349,7 +349,7 @@ class Library:
             """
             SELECT p.seq, p.id, p.title, p.authors_count, p.organization, p.published, p.upvotes,
                    p.starred, p.read, p.read_at, p.added_at, p.updated_at,
-                   t.abstract, t.links, n.text
+                   t.abstract, t.links, n.text, p.citation_key
             FROM papers p
             LEFT JOIN paper_texts t ON t.paper = p.seq
             LEFT JOIN notes n ON n.paper = p.seq
@@ -374,6 +374,7 @@ class Library:
                 note=r[14] or "",
                 added_at=_datetime(r[10]),
                 updated_at=_datetime(r[11]),
+                citation_key=r[15] or "",
             )
         if not by_seq:
             return {}
