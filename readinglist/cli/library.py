@@ -32,13 +32,44 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser(
         "import",
         help="import digest files or folders (and Reading List JSON exports)",
-        description="Import digest files, or folders of them (searched recursively). A file "
-        "already imported is recognised and skipped; a file that is not a digest is refused with "
-        "the reason while the others still import. Exit status 1 when any file was refused.",
+        description="Import digest files, or folders of them (searched recursively); - reads a "
+        "digest from standard input. A file already imported is recognised and skipped; a file "
+        "that is not a digest is refused with the reason while the others still import. Papers "
+        "you deleted are skipped (and counted) unless --undelete. Exit status 1 when any file "
+        "was refused.",
     )
-    command.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    command.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a digest file, a folder, or -"
+    )
+    command.add_argument(
+        "--undelete",
+        action="store_true",
+        help="bring back papers you deleted when the digests hold them (normally skipped)",
+    )
     command.add_argument("--json", action="store_true", help="print the report as JSON")
     command.set_defaults(run=run_import)
+
+    command = subparsers.add_parser(
+        "delete",
+        help="delete papers with their notes, tags and marks (undelete brings them back)",
+        description="Delete papers with their notes, tags, marks and sightings. A deleted "
+        "paper stays deleted when a digest holding it is imported again (unless import "
+        "--undelete); `readinglist undelete ID` brings it back as it was.",
+    )
+    command.add_argument("ids", nargs="+", metavar="ID")
+    command.add_argument("--json", action="store_true", help="print the deleted papers as JSON")
+    command.set_defaults(run=run_delete)
+
+    command = subparsers.add_parser(
+        "undelete",
+        help="bring deleted papers back, or list them",
+        description="Bring deleted papers back with everything they had (note, stars, tags, read "
+        "marks). With no ID (or --list), list the deleted papers, most recent first.",
+    )
+    command.add_argument("ids", nargs="*", metavar="ID", help="a deleted paper's id or prefix")
+    command.add_argument("--list", action="store_true", help="list the deleted papers")
+    command.add_argument("--json", action="store_true", help="print JSON")
+    command.set_defaults(run=run_undelete)
 
     command = subparsers.add_parser("list", help="list papers, newest first")
     state = command.add_mutually_exclusive_group()
@@ -97,16 +128,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from readinglist.library import ImportProgress
 
-    missing = [str(path) for path in args.paths if not path.exists()]
+    from_stdin = [path for path in args.paths if str(path) == "-"]
+    if len(from_stdin) > 1:
+        fail("standard input (-) can be given only once", 2)
+    files = [path for path in args.paths if str(path) != "-"]
+    missing = [str(path) for path in files if not path.exists()]
     if missing:
         fail("no such file or folder: " + ", ".join(missing), 1)
+    # Read before opening the library: a slow pipe must not hold anything open.
+    piped = sys.stdin.buffer.read() if from_stdin else None
     with open_library() as library:
-        digest_paths, exports = _split_exports(args.paths)
+        digest_paths, exports = _split_exports(files)
         reports: list[ImportReport] = []
+        if piped is not None:
+            reports.append(library.import_text(piped, source="stdin", undelete=args.undelete))
+            if not args.json:
+                _print_report(reports[-1])
         bar = ProgressBar("importing")
         try:
             if digest_paths:
-                for step in library.import_files(digest_paths):
+                for step in library.import_files(digest_paths, undelete=args.undelete):
                     if isinstance(step, ImportProgress):
                         bar.update(step.bytes_done, step.bytes_total, step.file.name)
                         continue
@@ -159,13 +200,70 @@ def _print_report(report: ImportReport) -> None:
         print(f"{report.path}: refused: {report.refused}")
         return
     if report.status == "already-imported":
-        print(f"{report.path}: already imported, nothing changed")
+        undeleted = f"; {report.undeleted} deleted papers brought back" if report.undeleted else ""
+        print(f"{report.path}: already imported, nothing changed{undeleted}")
         return
     label = f" [{report.label}]" if report.label else ""
     warnings = f", {len(report.warnings)} warnings" if report.warnings else ""
-    print(f"{report.path}{label}: {report.new} new, {report.known} already known{warnings}")
+    extra = ""
+    if report.deleted:
+        extra += f", {report.deleted} skipped as deleted (--undelete brings them back)"
+    if report.undeleted:
+        extra += f", {report.undeleted} deleted papers brought back"
+    print(f"{report.path}{label}: {report.new} new, {report.known} already known{extra}{warnings}")
     for warning in report.warnings:
         print(f"  line {warning.line}: {warning.message}")
+
+
+# --- deleting -----------------------------------------------------------------------------------
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with open_library() as library:
+        ids = resolve_ids(library, args.ids)
+        papers = library.papers(ids)
+        deleted = set(library.delete(ids))
+    gone = [paper for paper in papers if paper.id in deleted]
+    if args.json:
+        print_json([paper.to_json() for paper in gone])
+        return 0
+    for paper in gone:
+        print(f"deleted {paper.id}  {shorten(paper.title, 70)}")
+    if gone:
+        print(f"`readinglist undelete {gone[0].id}` brings a paper back", file=sys.stderr)
+    return 0
+
+
+def run_undelete(args: argparse.Namespace) -> int:
+    from readinglist.library import AmbiguousPaper, UnknownPaper
+
+    with open_library() as library:
+        if args.list or not args.ids:
+            if args.ids:
+                fail("give IDs to undelete, or --list, not both", 2)
+            rows = library.deleted()
+            if args.json:
+                print_json([{**row, "deleted_at": row["deleted_at"].isoformat()} for row in rows])
+            for row in [] if args.json else rows:
+                when = row["deleted_at"].astimezone().strftime("%Y-%m-%d %H:%M")
+                print(f"{row['id']}  deleted {when}  {shorten(row['title'], 60)}")
+            if not rows and not args.json:
+                print("no deleted papers", file=sys.stderr)
+            return 0
+        ids = []
+        for prefix in args.ids:
+            try:
+                ids.append(library.resolve_deleted(prefix))
+            except (UnknownPaper, AmbiguousPaper) as error:
+                fail(f"{error} among the deleted papers", 2)
+        restored = library.undelete(ids)
+        papers = library.papers(restored)
+    if args.json:
+        print_json([paper.to_json() for paper in papers])
+        return 0
+    for paper in papers:
+        print(f"restored {paper_line(paper)}")
+    return 0
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from readinglist.digests.model import DigestInfo, ParsedPaper
 from readinglist.library.identity import ID_LENGTH, citation_key, key_digest, title_key
 from readinglist.library.queries import json_list
+from readinglist.library.tombstones import deleted_keys, raise_from_tombstones
 
 BATCH = 200  # papers per batch: bulk statements stay large, progress stays lively
 
@@ -91,16 +92,30 @@ class DigestWriter:
     known: int = 0
     repeated: int = 0
     paper_ids: list[str] = field(default_factory=list)
+    undelete: bool = False  # bring deleted papers back instead of skipping them
+    deleted: int = 0  # distinct papers skipped because the user deleted them
+    undeleted: list[str] = field(default_factory=list)  # ids brought back (undelete=True)
     # title_key -> (seq, id) of every paper this digest has touched so far
     _touched: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _skipped: set[str] = field(default_factory=set)  # title keys of deleted papers met
 
     def __post_init__(self) -> None:
         row = self.conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()
         self.next_seq = row[0] + 1
 
     def add(self, batch: Sequence[ParsedPaper]) -> None:
-        keys = [_key(paper) for paper in batch]
-        fresh = {key for key in keys if key not in self._touched}
+        keys = [paper_key(paper) for paper in batch]
+        fresh = {key for key in keys if key not in self._touched and key not in self._skipped}
+        buried = deleted_keys(self.conn, fresh)
+        if buried and self.undelete:
+            self.undeleted += raise_from_tombstones(self.conn, list(buried.values()))
+            # A restored paper may have kept a seq above the ones this writer hands out.
+            row = self.conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()
+            self.next_seq = max(self.next_seq, row[0] + 1)
+        elif buried:
+            self._skipped.update(buried)
+            self.deleted += len(buried)
+            fresh -= buried.keys()
         existing = self._existing(fresh)
 
         new_rows: list[tuple[object, ...]] = []
@@ -113,6 +128,8 @@ class DigestWriter:
 
         for paper, key in zip(batch, keys, strict=True):
             self.entries += 1
+            if key in self._skipped:
+                continue
             published = paper.published.isoformat() if paper.published else None
             links = json.dumps(list(paper.links), ensure_ascii=False) if paper.links else "[]"
             touched = self._touched.get(key)
@@ -249,6 +266,7 @@ def _taken(conn: sqlite3.Connection, key: str) -> bool:
     return row is not None
 
 
-def _key(paper: ParsedPaper) -> str:
+def paper_key(paper: ParsedPaper) -> str:
+    """The identity an import matches a parsed paper on (its title key)."""
     # A title made only of punctuation still names one paper; keep it whole rather than empty.
     return title_key(paper.title) or " ".join(paper.title.split()).casefold()

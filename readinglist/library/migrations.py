@@ -107,6 +107,21 @@ CREATE TABLE meta (
 INSERT INTO meta (key, value) VALUES ('generation', 1);
 """
 
+# Step 4: deleted papers leave a tombstone. Importing a digest that holds a deleted paper again
+# skips it (unless the user asks to undelete), and undo or undelete puts back everything the
+# paper had: `record` is the paper's rows as JSON (columns by name, so later steps that add
+# columns still round-trip). Keyed by title_key, the same identity imports match papers on.
+M004_SQL = """
+CREATE TABLE deleted_papers (
+    id TEXT PRIMARY KEY,
+    title_key TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    deleted_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX deleted_papers_by_time ON deleted_papers(deleted_at);
+"""
+
 
 @MIGRATIONS(name="m001_initial")
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -145,6 +160,11 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+@MIGRATIONS(name="m004_deleted_papers")
+def m004_deleted_papers(db: sqlite_utils.Database) -> None:
+    db.executescript(M004_SQL)
 
 
 def known_steps() -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from readinglist.digests.model import DigestWarning
 
 ImportStatus = Literal["imported", "already-imported", "refused"]
-ChangeKind = Literal["import", "state", "note", "tags", "restore"]
+ChangeKind = Literal["import", "state", "note", "tags", "restore", "delete", "undelete"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ class ImportReport:
     refused: str | None = None
     digest_id: int | None = None
     paper_ids: list[str] = field(default_factory=list)
+    deleted: int = 0  # papers in the file skipped because the user deleted them
+    undeleted: int = 0  # deleted papers the file brought back (import with undelete)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,8 @@ class ImportReport:
             "refused": self.refused,
             "digest_id": self.digest_id,
             "paper_ids": list(self.paper_ids),
+            "deleted": self.deleted,
+            "undeleted": self.undeleted,
         }
 
     def __str__(self) -> str:
@@ -74,13 +78,23 @@ class ImportReport:
             return f"{name}: refused: {self.refused}"
         what = f" ({self.label})" if self.label else ""
         if self.status == "already-imported":
+            if self.undeleted:
+                return f"{name}{what}: already imported; {_papers(self.undeleted)} undeleted"
             return f"{name}{what}: already imported, nothing changed"
         parts = [f"{self.new} new", f"{self.known} already in the library"]
         if self.repeated:
             parts.append(f"{self.repeated} repeated in the file")
+        if self.deleted:
+            parts.append(f"{_papers(self.deleted)} skipped as deleted")
+        if self.undeleted:
+            parts.append(f"{_papers(self.undeleted)} undeleted")
         if self.warnings:
             parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
         return f"{name}{what}: " + ", ".join(parts)
+
+
+def _papers(n: int) -> str:
+    return f"{n:,} paper{'s' if n != 1 else ''}"
 
 
 @dataclass(frozen=True, slots=True)

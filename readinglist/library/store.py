@@ -16,11 +16,23 @@ from typing import Any
 import sqlite_utils
 
 from readinglist import paths
-from readinglist.digests import DigestInfo, DigestRefused, ParsedPaper, open_digest
-from readinglist.library import migrations
+from readinglist.digests import (
+    DigestInfo,
+    DigestRefused,
+    ParsedPaper,
+    open_digest,
+    parse_digest,
+)
+from readinglist.library import migrations, tombstones
 from readinglist.library.errors import AmbiguousPaper, LibraryError, UnknownPaper
 from readinglist.library.identity import tag_key, tag_name
-from readinglist.library.importer import BATCH, DigestWriter, begin_digest, finish_digest
+from readinglist.library.importer import (
+    BATCH,
+    DigestWriter,
+    begin_digest,
+    finish_digest,
+    paper_key,
+)
 from readinglist.library.model import Paper, Sighting
 from readinglist.library.queries import json_list, order_by, where
 from readinglist.library.records import (
@@ -173,18 +185,23 @@ class Library:
 
     # --- import ------------------------------------------------------------------------------
 
-    def import_files(self, paths: Iterable[Path]) -> Iterator[ImportProgress | ImportReport]:
+    def import_files(
+        self, paths: Iterable[Path], undelete: bool = False
+    ) -> Iterator[ImportProgress | ImportReport]:
         """Import digest files and folders (recursively, hidden entries skipped).
 
         Yields ImportProgress often and one ImportReport per file. Each file is one transaction:
         a refused or failing file leaves the library exactly as it was. Stopping the generator
-        (``close()``) rolls back the file in progress.
+        (``close()``) rolls back the file in progress. Papers the user deleted are skipped (and
+        counted in the report) unless ``undelete``: then they come back as they were.
         """
         files = list(_expand(paths))
         with self._bulk_writes():
-            yield from self._import_files(files)
+            yield from self._import_files(files, undelete)
 
-    def _import_files(self, files: list[Path]) -> Iterator[ImportProgress | ImportReport]:
+    def _import_files(
+        self, files: list[Path], undelete: bool = False
+    ) -> Iterator[ImportProgress | ImportReport]:
         sizes = [_size(path) for path in files]
         total = sum(sizes)
         done_bytes = 0
@@ -195,7 +212,11 @@ class Library:
             try:
                 reader = open_digest(path)
                 stream = self._import_stream(
-                    path, reader.info, iter(reader), lambda reader=reader: reader.bytes_read
+                    path,
+                    reader.info,
+                    iter(reader),
+                    lambda reader=reader: reader.bytes_read,
+                    undelete,
                 )
                 for step in stream:
                     if isinstance(step, ImportReport):
@@ -229,10 +250,10 @@ class Library:
             if not conn.in_transaction:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def import_file(self, path: Path) -> ImportReport:
+    def import_file(self, path: Path, undelete: bool = False) -> ImportReport:
         """Import one file (or folder: then the last file's report) and return its report."""
         report = None
-        for step in self.import_files([path]):
+        for step in self.import_files([path], undelete):
             if isinstance(step, ImportReport):
                 report = step
         if report is None:
@@ -240,17 +261,42 @@ class Library:
         return report
 
     def import_parsed(
-        self, info: DigestInfo, papers: Iterable[ParsedPaper], path: Path | None = None
+        self,
+        info: DigestInfo,
+        papers: Iterable[ParsedPaper],
+        path: Path | None = None,
+        undelete: bool = False,
     ) -> ImportReport:
         """Import papers already parsed (pasted or dropped text) as one file, in one transaction."""
         where_from = path or Path(info.path)
         try:
-            for step in self._import_stream(where_from, info, iter(papers), lambda: 0):
+            for step in self._import_stream(where_from, info, iter(papers), lambda: 0, undelete):
                 if isinstance(step, ImportReport):
                     return step
         except DigestRefused as error:
             return _refused(where_from, error.reason, error.line)
         raise AssertionError("an import ends with a report")
+
+    def import_text(
+        self,
+        data: str | bytes,
+        source: str = "pasted",
+        when: dt.datetime | None = None,
+        undelete: bool = False,
+    ) -> ImportReport:
+        """Import a digest given as text (pasted, or piped to ``import -``), in one transaction.
+
+        The ledger names it by where and when it came in ("<pasted 2025-03-14 09:30:05>", local
+        time); the same text a second time is recognised by its content and changes nothing.
+        """
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        stamp = (when or _now()).astimezone()
+        name = f"<{source} {stamp:%Y-%m-%d %H:%M:%S}>"
+        try:
+            info, papers = parse_digest(raw, name)
+        except DigestRefused as error:
+            return _refused(Path(name), error.reason, error.line)
+        return self.import_parsed(info, papers, Path(name), undelete=undelete)
 
     def _import_stream(
         self,
@@ -258,6 +304,7 @@ class Library:
         info: DigestInfo,
         papers: Iterator[ParsedPaper],
         bytes_read: Callable[[], int],
+        undelete: bool = False,
     ) -> Iterator[tuple[int, int] | ImportReport]:
         """Import one digest; yields (bytes read, entries) after each batch, then the report."""
         now = _stamp(_now())
@@ -266,6 +313,9 @@ class Library:
                 "SELECT id, label, layout FROM digests WHERE sha256 = ?", [info.sha256]
             ).fetchone()
             if row is not None:
+                # Nothing new to record; undelete still brings back the deleted papers it holds.
+                undeleted = self._undelete_in(papers) if undelete else []
+                touched.update(undeleted)
                 report = ImportReport(
                     path,
                     "already-imported",
@@ -273,13 +323,15 @@ class Library:
                     label=row[1],
                     layout=row[2],
                     digest_id=row[0],
+                    undeleted=len(undeleted),
+                    paper_ids=undeleted,
                 )
             else:
                 conn = self.db.conn
                 # Text pasted or dropped has a name like "<clipboard>", not a file to resolve.
                 where_from = str(path) if str(path).startswith("<") else str(_absolute(path))
                 digest_id = begin_digest(conn, info, where_from, now)
-                writer = DigestWriter(conn, digest_id, now)
+                writer = DigestWriter(conn, digest_id, now, undelete=undelete)
                 batch: list[ParsedPaper] = []
                 for paper in papers:
                     batch.append(paper)
@@ -305,9 +357,84 @@ class Library:
                     warnings=list(info.warnings),
                     digest_id=digest_id,
                     paper_ids=list(dict.fromkeys(writer.paper_ids)),
+                    deleted=writer.deleted,
+                    undeleted=len(writer.undeleted),
                 )
         # Reported after the commit: the write lock is free again when the caller hears of it.
         yield report
+
+    def _undelete_in(self, papers: Iterator[ParsedPaper]) -> list[str]:
+        keys = {paper_key(paper) for paper in papers}
+        buried = tombstones.deleted_keys(self.db.conn, keys)
+        return tombstones.raise_from_tombstones(self.db.conn, sorted(buried.values()))
+
+    # --- deleting ----------------------------------------------------------------------------
+
+    def delete(self, ids: Iterable[str]) -> list[str]:
+        """Delete papers with their notes, tags and sightings, in one transaction.
+
+        Each leaves a tombstone: importing a digest that holds it again skips it, and
+        :meth:`undelete` puts it back as it was. Returns the ids deleted.
+        """
+        wanted = self._known_ids(ids)
+        with self.transaction("delete") as touched:
+            deleted = tombstones.bury(self.db.conn, wanted, _stamp(_now()))
+            touched.update(deleted)
+        return deleted
+
+    def undelete(self, ids: Iterable[str]) -> list[str]:
+        """Bring deleted papers back with everything they had; returns the ids restored."""
+        wanted = list(dict.fromkeys(ids))
+        known = {d["id"] for d in self._deleted_rows(wanted)}
+        for paper_id in wanted:
+            if paper_id not in known:
+                raise UnknownPaper(paper_id)
+        with self.transaction("undelete") as touched:
+            restored = tombstones.raise_from_tombstones(self.db.conn, wanted)
+            touched.update(restored)
+        return restored
+
+    def deleted(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Deleted papers, most recently deleted first: id, title, deleted_at."""
+        rows = self.db.execute(
+            "SELECT id, title, deleted_at FROM deleted_papers"
+            " ORDER BY deleted_at DESC, id LIMIT ?",
+            [-1 if limit is None else limit],
+        )
+        return [
+            {"id": r[0], "title": r[1], "deleted_at": _datetime(r[2])} for r in rows
+        ]
+
+    def _deleted_rows(self, ids: list[str]) -> list[dict[str, Any]]:
+        found = []
+        for chunk in _chunks(ids, 10_000):
+            found.extend(
+                {"id": r[0], "title": r[1]}
+                for r in self.db.execute(
+                    "SELECT id, title FROM deleted_papers"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    [json_list(chunk)],
+                )
+            )
+        return found
+
+    def resolve_deleted(self, prefix: str) -> str:
+        """The deleted paper's id a user means by ``prefix`` (as :meth:`resolve` for live ones)."""
+        prefix = prefix.strip().lower()
+        if not prefix or any(ch not in "0123456789abcdef" for ch in prefix):
+            raise UnknownPaper(prefix)
+        rows = self.db.execute(
+            "SELECT id FROM deleted_papers WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            [prefix, prefix + "g"],
+        ).fetchall()
+        exact = [r[0] for r in rows if r[0] == prefix]
+        if exact:
+            return str(exact[0])
+        if not rows:
+            raise UnknownPaper(prefix)
+        if len(rows) > 1:
+            raise AmbiguousPaper(prefix, [r[0] for r in rows[:5]], more=len(rows) > 5)
+        return str(rows[0][0])
 
     # --- reading -----------------------------------------------------------------------------
 

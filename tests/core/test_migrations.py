@@ -34,8 +34,11 @@ def v1_home(tmp_path: Path, fixtures_dir: Path) -> Path:
 
 
 def test_steps_are_named_and_ordered() -> None:
-    assert known_steps()[:3] == [
-        "m001_initial", "m002_indexes_and_generation", "m003_citation_keys"
+    assert known_steps() == [
+        "m001_initial",
+        "m002_indexes_and_generation",
+        "m003_citation_keys",
+        "m004_deleted_papers",
     ]
 
 
