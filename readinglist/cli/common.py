@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 if TYPE_CHECKING:
     from readinglist.library import Library
     from readinglist.library.model import Paper
+    from readinglist.search import SearchIndex
 
 
 class CliError(Exception):
@@ -57,6 +58,17 @@ def open_library() -> Library:
 
     ensure_daily_backup(library)
     return library
+
+
+def fresh_index(library: Library) -> SearchIndex:
+    """The library's search index, brought up to date first (with a progress bar) if behind."""
+    from readinglist.search import SearchIndex
+
+    index = SearchIndex.open(library.home)
+    if not index.is_fresh(library):
+        for _step in drive(index.ensure_fresh(library), ProgressBar("indexing")):
+            pass
+    return index
 
 
 def resolve_ids(library: Library, prefixes: list[str]) -> list[str]:

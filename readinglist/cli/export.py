@@ -7,13 +7,20 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from readinglist.cli.common import ProgressBar, drive, fail, open_library, print_json
+from readinglist.browse import SORTS, VIEWS
+from readinglist.cli.common import (
+    ProgressBar,
+    drive,
+    fail,
+    fresh_index,
+    open_library,
+    print_json,
+)
 
 if TYPE_CHECKING:
-    from readinglist.library import Library, PaperFilter
+    from readinglist.library import Library
 
 FORMAT_NAMES = ("md", "html", "csv", "json", "bibtex", "ris")
-SORTS = ("rank", "added", "published", "upvotes", "title", "seen", "read_at")
 
 EXPORT_EPILOG = """\
 formats:
@@ -48,6 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     command.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     scope = command.add_argument_group("which papers (combine freely)")
+    scope.add_argument(
+        "--view", choices=VIEWS, default="all", metavar="VIEW",
+        help="a sidebar view, as `readinglist list --view`: " + ", ".join(VIEWS),
+    )  # fmt: skip
     scope.add_argument("--query", "-q", metavar="Q", help="papers matching a search query")
     scope.add_argument("--starred", action="store_true", help="only starred papers")
     state = scope.add_mutually_exclusive_group()
@@ -157,10 +168,11 @@ def run_export(args: argparse.Namespace) -> int:
 
 def select_ids(library: Library, args: argparse.Namespace) -> list[str]:
     """The ids the scope flags name, in the order asked for (as a listing would show them)."""
+    from readinglist.browse import ListingRequest, Scope, browse
     from readinglist.library import PaperFilter
 
     read = True if args.read else False if args.unread else None
-    filter = PaperFilter(
+    refine = PaperFilter(
         starred=True if args.starred else None,
         read=read,
         has_note=True if args.notes else None,
@@ -168,21 +180,18 @@ def select_ids(library: Library, args: argparse.Namespace) -> list[str]:
         digest=args.digest,
     )
     _check_names(library, args)
-    sort = args.sort or ("rank" if args.query else "added")
-    if not args.query:
-        return library.list_ids(filter, sort="added" if sort == "rank" else sort)
-    matching = _search_ids(library, args.query)
-    wanted = frozenset(matching)
-    if filter != PaperFilter():
-        wanted = frozenset(library.list_ids(_with_ids(filter, wanted)))
-    if sort == "rank":
-        return [paper_id for paper_id in matching if paper_id in wanted]
-    return library.list_ids(_with_ids(filter, wanted), sort=sort)
+    query = (args.query or "").strip()
+    sort = args.sort or ("rank" if query else "added")
+    request = ListingRequest(Scope(args.view), query, sort, None, refine)
+    if not request.needs_index:
+        return browse(library, None, request).ids
+    with fresh_index(library) as index:
+        return browse(library, index, request).ids
 
 
 def describe_scope(args: argparse.Namespace) -> str | None:
     """The scope in words, for the export's heading: "Starred papers · Tag: vision"."""
-    parts = []
+    parts = [VIEWS[args.view]] if args.view != "all" else []
     states = [
         word
         for word, on in (("Starred", args.starred), ("Read", args.read), ("Unread", args.unread))
@@ -201,12 +210,6 @@ def describe_scope(args: argparse.Namespace) -> str | None:
     return " · ".join(parts) or None
 
 
-def _with_ids(filter: PaperFilter, ids: frozenset[str]) -> PaperFilter:
-    from dataclasses import replace
-
-    return replace(filter, ids=ids)
-
-
 def _check_names(library: Library, args: argparse.Namespace) -> None:
     # An empty export because of a typo in a tag or digest name would look like a bug.
     if args.tag and args.tag.casefold() not in {name.casefold() for name, _ in library.tags()}:
@@ -218,16 +221,6 @@ def _check_names(library: Library, args: argparse.Namespace) -> None:
             PaperFilter(digest=args.digest)
         ):
             fail(f"no digest named {args.digest!r} (give its label, file name or id)", 2)
-
-
-def _search_ids(library: Library, query: str) -> list[str]:
-    from readinglist.search import SearchIndex
-
-    with SearchIndex.open(library.home) as index:
-        if not index.is_fresh(library):
-            for _ in drive(index.ensure_fresh(library), ProgressBar("indexing")):
-                pass
-        return index.search_ids(query, sort="rank")
 
 
 # --- backup and restore --------------------------------------------------------------------------

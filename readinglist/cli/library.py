@@ -8,9 +8,12 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from readinglist.browse import SORTS, VIEWS
 from readinglist.cli.common import (
     ProgressBar,
     fail,
+    fresh_index,
+    natural_int,
     open_library,
     paper_line,
     positive_int,
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
     from readinglist.library import ImportReport, Library
     from readinglist.library.model import Paper
 
-SORTS = ("added", "published", "upvotes", "title", "seen", "read_at")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -71,7 +73,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--json", action="store_true", help="print JSON")
     command.set_defaults(run=run_undelete)
 
-    command = subparsers.add_parser("list", help="list papers, newest first")
+    command = subparsers.add_parser(
+        "list",
+        help="list papers as the app's sidebar and search field would (newest first)",
+        description="List a view of the library, optionally narrowed by a search query: the "
+        "same papers in the same order as the desktop app shows for that sidebar entry and "
+        "query. The flags below narrow further and combine freely.",
+    )
+    command.add_argument(
+        "--view", choices=VIEWS, default="all", metavar="VIEW",
+        help="a sidebar view: " + ", ".join(VIEWS) + " (default: all)",
+    )  # fmt: skip
+    command.add_argument("--query", "-q", metavar="Q", help="only papers matching a search query")
     state = command.add_mutually_exclusive_group()
     state.add_argument("--read", action="store_true", help="only papers marked read")
     state.add_argument("--unread", action="store_true", help="only papers not marked read")
@@ -80,8 +93,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument(
         "--digest", metavar="LABEL", help='only papers seen in a digest with this label ("Mar 14")'
     )
-    command.add_argument("--sort", choices=SORTS, default="added", help="order (default: added)")
+    command.add_argument(
+        "--sort", choices=SORTS, metavar="ORDER",
+        help="rank (the default with --query or --view recommended), added (the default), "
+        "published, upvotes, title, seen, read_at",
+    )  # fmt: skip
+    command.add_argument(
+        "--descending", action=argparse.BooleanOptionalAction, default=None,
+        help="reverse the sort's own direction (--no-descending for oldest or fewest first)",
+    )  # fmt: skip
     command.add_argument("--limit", type=positive_int, metavar="N", help="show at most N papers")
+    command.add_argument("--offset", type=natural_int, default=0, metavar="N",
+                         help="skip the first N papers")
     command.add_argument("--json", action="store_true", help="print a JSON array of papers")
     command.set_defaults(run=run_list)
 
@@ -270,21 +293,37 @@ def run_undelete(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from readinglist.browse import ListingRequest, Scope, browse
     from readinglist.library import PaperFilter
 
     read = True if args.read else False if args.unread else None
-    paper_filter = PaperFilter(
+    refine = PaperFilter(
         starred=True if args.starred else None, read=read, tag=args.tag, digest=args.digest
     )
+    query = (args.query or "").strip()
+    sort = args.sort or ("rank" if query else "added")
+    request = ListingRequest(Scope(args.view), query, sort, args.descending, refine)
     with open_library() as library:
-        papers = library.list_papers(paper_filter, sort=args.sort, limit=args.limit)
+        index = fresh_index(library) if request.needs_index else None
+        try:
+            listing = browse(library, index, request, args.offset, args.limit)
+        finally:
+            if index is not None:
+                index.close()
+        papers = library.papers(listing.ids)
     if args.json:
         print_json([paper.to_json() for paper in papers])
         return 0
+    if listing.corrected:
+        print(f"no papers match {query!r}; showing papers matching {listing.suggestion!r}",
+              file=sys.stderr)
     for paper in papers:
         print(paper_line(paper))
     if not papers:
         print("no papers", file=sys.stderr)
+    elif len(papers) < listing.total:
+        end = args.offset + len(papers)
+        print(f"{listing.total:,} papers (showing {args.offset + 1}-{end})", file=sys.stderr)
     return 0
 
 

@@ -7,10 +7,12 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
+from readinglist.browse import SORTS
 from readinglist.cli.common import (
     ProgressBar,
     drive,
     fail,
+    fresh_index,
     natural_int,
     open_library,
     positive_int,
@@ -21,8 +23,7 @@ from readinglist.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from readinglist.library import Library
-    from readinglist.search import SearchIndex, SearchResults
+    from readinglist.search import SearchResults
 
 QUERY_HELP = """\
 query language:
@@ -54,9 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--offset", type=natural_int, default=0, metavar="N", help="skip N hits")
     command.add_argument(
         "--sort",
-        choices=("rank", "published", "upvotes", "added", "title"),
+        choices=SORTS,
         default="rank",
-        help="order (default: rank, the best matches first)",
+        help="order (default: rank, the best matches first): " + ", ".join(SORTS),
     )
     command.add_argument("--json", action="store_true", help="print the results as JSON")
     command.set_defaults(run=run_search)
@@ -83,23 +84,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.set_defaults(run=run_reindex)
 
 
-def _fresh_index(library: Library) -> SearchIndex:
-    from readinglist.search import SearchIndex
-
-    index = SearchIndex.open(library.home)
-    if not index.is_fresh(library):
-        bar = ProgressBar("indexing")
-        for _step in drive(index.ensure_fresh(library), bar):
-            pass
-    return index
-
-
 def run_search(args: argparse.Namespace) -> int:
-    text = " ".join(args.query)
-    with open_library() as library, _fresh_index(library) as index:
-        results = index.search(
-            text, sort=args.sort, limit=args.limit, offset=args.offset, library=library
-        )
+    results = search_page(" ".join(args.query), args.sort, args.offset, args.limit)
     if args.json:
         print_json(results.to_json())
         return 0
@@ -107,10 +93,28 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def search_page(text: str, sort: str, offset: int, limit: int) -> SearchResults:
+    """One page of the library's listing for a query, with scores and highlighted snippets."""
+    from readinglist.browse import ListingRequest, browse
+    from readinglist.search import SearchResults
+
+    with open_library() as library, fresh_index(library) as index:
+        listing = browse(library, index, ListingRequest(query=text, sort=sort), offset, limit)
+        # Corrected: the papers shown match the suggestion, so its words are the ones marked.
+        marked = listing.suggestion if listing.corrected and listing.suggestion else text
+        hits = index.snippets(listing.ids, marked, library=library) if listing.ids else []
+    for hit in hits:
+        hit.score = listing.scores.get(hit.id)
+    return SearchResults(
+        text, listing.total, hits, suggestion=listing.suggestion, corrected=listing.corrected,
+        elapsed_ms=listing.elapsed_ms, fallback=listing.fallback,
+    )
+
+
 def run_related(args: argparse.Namespace) -> int:
     with open_library() as library:
         (paper_id,) = resolve_ids(library, [args.id])
-        with _fresh_index(library) as index:
+        with fresh_index(library) as index:
             results = index.related(paper_id, limit=args.limit, library=library)
         title = library.get(paper_id).title
     if args.json:
@@ -132,7 +136,7 @@ def run_recommend(args: argparse.Namespace) -> int:
                 print_json({"query": "recommend", "total": 0, "results": []})
                 return 0
             fail("no starred papers yet: star papers you liked (readinglist star ID)", 1)
-        with _fresh_index(library) as index:
+        with fresh_index(library) as index:
             results = index.recommend(limit=args.limit, library=library)
     if args.json:
         print_json(results.to_json())

@@ -7,15 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from readinglist.gui.listing import (
-    ALL,
-    Listing,
-    ListingRequest,
-    Scope,
-    SidebarCounts,
-    run_listing,
-    sidebar_counts,
-)
+from readinglist.browse import ALL, Listing, ListingRequest, Scope
+from readinglist.gui.listing import SidebarCounts, run_listing, sidebar_counts
 from readinglist.gui.paper_table import COLUMN_FOR_SORT
 from readinglist.library import Change, UnknownPaper
 from readinglist.search import IndexUnavailable
@@ -81,7 +74,7 @@ class Browsing(QObject):
         w.model.set_ids(listing.ids, listing.positions)
         w.detail.set_terms(self.terms)
         w.search.show_result(
-            len(listing.ids), listing.suggestion, listing.elapsed_ms, listing.corrected
+            listing.total, listing.suggestion, listing.elapsed_ms, listing.corrected
         )
         w.table.select_id(current, max(row, 0))
         if not listing.ids:
@@ -176,7 +169,7 @@ class Browsing(QObject):
         c = self.counts.library
         text = f"{c['all']:,} papers · {c['unread']:,} unread · {c['starred']:,} starred"
         if self.listing is not None and (self.request.query or self.request.scope != ALL):
-            text = f"{len(self.listing.ids):,} shown  ·  " + text
+            text = f"{self.listing.total:,} shown  ·  " + text
         self.window.count_label.setText(text)
 
     # -- staying current ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from readinglist.browse import Listing, ListingRequest
 from readinglist.gui import theme
 from readinglist.gui.actions import ActionRegistry
 from readinglist.gui.browsing import Browsing
@@ -32,7 +33,7 @@ from readinglist.gui.detail import URL, DetailPane
 from readinglist.gui.editing import QUIET_WORK, PaperEdits
 from readinglist.gui.import_dialog import ImportDialog
 from readinglist.gui.import_flow import Importing
-from readinglist.gui.listing import Listing, ListingRequest, ReaderContext, SidebarCounts
+from readinglist.gui.listing import ReaderContext, SidebarCounts
 from readinglist.gui.menus import build_menus, connect_actions
 from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperTableView
 from readinglist.gui.search_bar import SearchBar

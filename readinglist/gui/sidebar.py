@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from readinglist.gui.listing import ALL, LIBRARY_SCOPES, Scope, SidebarCounts
+from readinglist.browse import ALL, Scope
+from readinglist.gui.listing import LIBRARY_SCOPES, SidebarCounts
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 10
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 11

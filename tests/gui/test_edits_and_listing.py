@@ -6,15 +6,9 @@ import datetime as dt
 
 import pytest
 
+from readinglist.browse import ListingRequest, Scope, new_since_last_digest
 from readinglist.gui import edits
-from readinglist.gui.listing import (
-    ListingRequest,
-    ReaderContext,
-    Scope,
-    new_since_last_digest,
-    run_listing,
-    sidebar_counts,
-)
+from readinglist.gui.listing import ReaderContext, run_listing, sidebar_counts
 from readinglist.library import Library
 
 

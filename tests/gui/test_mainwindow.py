@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from readinglist.gui.listing import Scope
+from readinglist.browse import Scope
 from readinglist.gui.settings import Settings
 from readinglist.library import Library, PaperFilter
 

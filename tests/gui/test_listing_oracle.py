@@ -1,0 +1,73 @@
+"""Each sidebar entry with a query shows what `readinglist list --view V --query Q` prints."""
+
+from __future__ import annotations
+
+import json
+
+from readinglist.browse import VIEWS, Scope
+from readinglist.cli import main as cli_main
+from readinglist.gui.sidebar import SCOPE_ROLE
+from tests.core.store_support import write_digest
+from tests.gui.conftest import WAIT_MS, import_and_wait, wait_writes
+
+QUERIES = ["", "diffusion", "attention OR video", "language -vision"]
+
+
+def sidebar_scopes(window) -> list[Scope]:
+    model = window.sidebar.model()
+    found = []
+    for r in range(model.rowCount()):
+        section = model.item(r)
+        for c in range(section.rowCount()):
+            scope = section.child(c).data(SCOPE_ROLE)
+            if isinstance(scope, Scope):
+                found.append(scope)
+    return found
+
+
+def cli_ids(capsys, scope: Scope, query: str) -> list[str]:
+    if scope.kind in VIEWS:
+        argv = ["list", "--view", scope.kind]
+    elif scope.kind == "digest":
+        argv = ["list", "--digest", str(scope.value)]
+    else:
+        argv = ["list", "--tag", str(scope.value)]
+    if query:
+        argv += ["--query", query]
+    capsys.readouterr()
+    assert cli_main([*argv, "--json"]) == 0
+    return [paper["id"] for paper in json.loads(capsys.readouterr().out)]
+
+
+def test_each_sidebar_entry_with_each_query_is_the_command_line_listing(
+    qtbot, open_window, sample, tmp_path, capsys
+):
+    window = open_window()
+    second = write_digest(tmp_path / "second.txt", range(30), label="Mar 20", metadata=True)
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    import_and_wait(qtbot, window, [second], show_report=False)
+    ids = window.library.list_ids(sort="title")
+    window.edits.set_starred(ids[::6], True)
+    window.edits.set_read(ids[::4], True)
+    window.edits.set_tags(ids[1], ["vision"], [])
+    window.edits.set_tags(ids[2], ["vision"], [])
+    window.edits.save_note(ids[3], "about diffusion")
+    wait_writes(qtbot, window)
+    qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.counts is not None and bool(window.counts.tags), timeout=WAIT_MS)
+
+    scopes = sidebar_scopes(window)
+    assert {s.kind for s in scopes} == {*VIEWS, "digest", "tag"}
+    compared = 0
+    for query in QUERIES:
+        window.search.set_query(query)
+        for scope in scopes:
+            window.sidebar.select_scope(scope)
+            qtbot.waitUntil(
+                lambda s=scope, q=query: window.listing is not None
+                and window.listing.request.scope == s and window.listing.request.query == q,
+                timeout=WAIT_MS,
+            )
+            assert window.model.ids == cli_ids(capsys, scope, query), (scope, query)
+            compared += bool(window.model.ids)
+    assert compared >= len(scopes) * len(QUERIES) // 2  # mostly non-empty lists
