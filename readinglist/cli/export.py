@@ -228,12 +228,9 @@ def _check_names(library: Library, args: argparse.Namespace) -> None:
 
 def run_backup(args: argparse.Namespace) -> int:
     from readinglist import paths
-    from readinglist.library.backup import (
-        BackupError,
-        back_up,
-        check_backup,
-        list_backups,
-    )
+    from readinglist.library import LibraryError
+    from readinglist.library.backup import back_up, check_backup, list_backups
+    from readinglist.paths import ProtectedFile
 
     home = paths.data_dir()
     if args.list:
@@ -251,12 +248,12 @@ def run_backup(args: argparse.Namespace) -> int:
     target = args.file
     if target is not None and target.is_dir():
         target = paths.backup_file(target, "manual")
-    if target is not None and target.resolve() == paths.database_path(home).resolve():
-        fail("that is the library itself; choose another file", 2)
     try:
         made = back_up(home, target)
         papers = check_backup(made)
-    except BackupError as error:
+    except ProtectedFile as error:
+        fail(str(error), 2)
+    except LibraryError as error:
         fail(str(error), 1)
     except OSError as error:
         fail(f"cannot write the backup: {error.strerror or error}", 1)

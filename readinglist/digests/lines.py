@@ -6,6 +6,7 @@ import codecs
 from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple
 
+from readinglist.digests.exports import export_kind
 from readinglist.digests.model import DigestRefused
 
 # Small enough that progress moves smoothly, large enough that a 100 MB file is ~400 reads.
@@ -145,6 +146,9 @@ class DecodedLines:
         yield from self._finish()
 
     def _check_markup(self, text: str) -> None:
+        exported = export_kind(text)
+        if exported is not None:
+            raise DigestRefused(self._path, exported, 1)
         start = text.lstrip()[:15].lower()
         if start.startswith(("<!doctype html", "<html")):
             raise DigestRefused(self._path, _HTML, 1)

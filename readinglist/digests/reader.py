@@ -5,12 +5,29 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from readinglist.digests.lines import DecodedLines, Line
 from readinglist.digests.model import DigestInfo, DigestRefused, ParsedPaper
 from readinglist.digests.parser import DigestParser
+
+# A digest page is a few hundred kB; a year of them pasted into one file stays far below this.
+MAX_DIGEST_BYTES = 512 * 1_048_576
+
+
+def _hash(stream: BinaryIO) -> tuple[int, str]:
+    """Size and sha256 of what ``stream`` holds, reading at most one byte past the limit."""
+    digest = hashlib.sha256()
+    size = 0
+    while size <= MAX_DIGEST_BYTES:
+        chunk = stream.read(min(1_048_576, MAX_DIGEST_BYTES + 1 - size))
+        if not chunk:
+            break
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
 
 
 class DigestReader:
@@ -27,11 +44,19 @@ class DigestReader:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         try:
+            # A FIFO would block the open and /dev/zero never ends: only regular files are read.
+            if not stat.S_ISREG(os.stat(self.path).st_mode):
+                raise DigestRefused(self.path, "not a regular file (a pipe, device or socket?)")
             with open(self.path, "rb") as stream:
-                size = os.fstat(stream.fileno()).st_size
-                sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
+                size, sha256 = _hash(stream)
         except OSError as err:
             raise DigestRefused(self.path, f"cannot read the file: {err.strerror or err}") from err
+        if size > MAX_DIGEST_BYTES:
+            raise DigestRefused(
+                self.path,
+                f"too large for a digest ({size / 1_048_576:,.0f} MB; at most "
+                f"{MAX_DIGEST_BYTES // 1_048_576:,} MB)",
+            )
         self.info = DigestInfo(path=self.path, sha256=sha256, size=size)
         self._lines: DecodedLines | None = None
 

@@ -8,16 +8,20 @@ import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from readinglist import paths
+
 
 def iter_atomic_write(path: str | Path, chunks: Iterable[bytes]) -> Iterator[int]:
     """Write ``chunks`` to a temporary file beside ``path``, then rename it over ``path``.
 
+    Raises ProtectedFile (before writing anything) when ``path`` is part of a library.
     Yields the bytes written so far after each chunk. If anything fails (a chunk raises, the
     disk fills, the generator is closed early) the temporary file is removed and ``path`` is
     left exactly as it was. The file gets the usual permissions for new files (umask), or the
     permissions of the file it replaces.
     """
     path = Path(path)
+    paths.check_output(path)  # never over the library, its index, a backup or any database
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")

@@ -18,6 +18,7 @@ import re
 import secrets
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,19 +29,17 @@ import sqlite_utils
 from readinglist import paths
 from readinglist.formatting import human_size
 from readinglist.library import migrations
-from readinglist.library.errors import LibraryError
-from readinglist.library.store import Library
+from readinglist.library.errors import BackupError, LibraryError, NewerDatabase
+from readinglist.library.store import BUSY_TIMEOUT_S, Library
+from readinglist.library.verify import checked_copy, read_only, remove_database
 
 log = logging.getLogger(__name__)
 
 KEEP_DAILY = 7
-SQLITE_MAGIC = b"SQLite format 3\x00"
 _DAILY = re.compile(r"^daily-(\d{4}-\d{2}-\d{2})\.db$")
 _STAMPED = re.compile(r"^library-(\d{8}-\d{6})(?:-\d+)?-(.+)\.db$")
 
-
-class BackupError(LibraryError):
-    """A backup could not be made or a file cannot be restored; the message says why."""
+__all__ = ["BackupError", "BackupInfo", "RestoreReport", "back_up", "check_backup", "restore"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +77,7 @@ class RestoreReport:
     papers: int
     generation: int
     upgraded: tuple[str, ...] = ()
+    set_aside: Path | None = None  # where an unreadable library was moved instead
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,12 +86,15 @@ class RestoreReport:
             "papers": self.papers,
             "generation": self.generation,
             "upgraded": list(self.upgraded),
+            "set_aside": str(self.set_aside) if self.set_aside else None,
         }
 
     def __str__(self) -> str:
         kept = ""
         if self.safety_backup:
             kept = f"; the previous library is kept in {self.safety_backup}"
+        if self.set_aside:
+            kept = f"; the unreadable library was moved to {self.set_aside}"
         return f"Restored {self.papers:,} papers from {self.source}{kept}"
 
 
@@ -108,11 +111,14 @@ def back_up(
 
     ``library`` is an open Library (its own connection is used: call this on the thread that
     owns it) or a home folder (None: the user's). The file appears complete or not at all.
+    Nothing is written when ``target`` is part of the library (ProtectedFile) or when the
+    library was written by a newer Reading List (NewerDatabase).
     """
     with _source(library) as (conn, home):
         if target is None:
             target = paths.backup_file(paths.backups_dir(home), kind)
         target = Path(target)
+        paths.check_output(target, home, new_backup=True)
         _snapshot(conn, target)
     return target
 
@@ -183,33 +189,14 @@ def list_backups(home: Path | str | None = None) -> list[BackupInfo]:
 
 
 def check_backup(path: Path | str) -> int:
-    """Refuse a file that is not a Reading List library this version can open; paper count."""
+    """Refuse a file that is not a sound Reading List library this version can restore.
+
+    Returns its paper count. The file is copied to a scratch folder, upgraded there through
+    our migrations and compared with this version's schema (see ``verify``); it is only read.
+    """
     path = Path(path)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
-    except OSError as error:
-        raise BackupError(f"{path}: cannot read the file: {error.strerror or error}") from error
-    if head != SQLITE_MAGIC:
-        hint = ""
-        if head.lstrip().startswith(b"{"):
-            hint = " (a JSON export? merge it with `readinglist import FILE` instead)"
-        raise BackupError(f"{path}: not a Reading List backup: not an SQLite database{hint}")
-    conn = _read_only(path)
-    try:
-        try:
-            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError as error:
-            raise BackupError(f"{path}: the database is damaged: {error}") from error
-        if verdict != "ok":
-            raise BackupError(f"{path}: the database is damaged: {verdict}")
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        migrations.check(db, path)  # NewerDatabase / "not a Reading List library"
-        if not db["papers"].exists():
-            raise BackupError(f"{path}: not a Reading List backup: it holds no library")
-        return int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
-    finally:
-        conn.close()
+    with tempfile.TemporaryDirectory(prefix="readinglist-check-") as folder:
+        return checked_copy(path, Path(folder) / "backup.db").papers
 
 
 def restore(library: Library | Path | str | None, source: Path | str) -> RestoreReport:
@@ -217,36 +204,100 @@ def restore(library: Library | Path | str | None, source: Path | str) -> Restore
 
     ``library`` is an open Library (the GUI's writer: its connection does the copy, and its
     subscribers hear ``Change("restore", ...)``) or a home folder (None: the user's). The
-    backup is checked before anything changes: it must be a Reading List library not
-    written by a newer version. A backup from an older version is upgraded as it is restored.
+    backup is checked before anything changes (``check_backup``); a backup from an older
+    version is upgraded in a scratch copy, and that copy is what gets restored. Given a home
+    whose library cannot be read (damaged, not a library), that file is moved to the backups
+    folder (``-damaged``) instead of being opened. Another process writing for longer than
+    the busy timeout makes this fail with a message, never wait forever.
     """
     source = Path(source)
     own = not isinstance(library, Library)
-    lib = Library.open(_home(library)) if own else library
-    assert isinstance(lib, Library)
+    home = _home(library) if own else library.home  # type: ignore[union-attr]
+    db_path = paths.database_path(home)
+    if source.exists() and _same_file(source, db_path):
+        raise BackupError(f"{source} is the library itself; choose a backup file")
+    scratch = home / f".restore-{secrets.token_hex(4)}.db.tmp"
     try:
-        if source.resolve() == lib.path.resolve():
-            raise BackupError(f"{source} is the library itself; choose a backup file")
-        check_backup(source)
-        before = lib.generation
-        safety = back_up(lib, kind="before-restore")
-        src = _read_only(source)
-        try:
-            _copy_into(src, lib.db.conn)
-        finally:
-            src.close()
-        upgrade = migrations.upgrade(lib.db, lib.path, paths.backups_dir(lib.home))
-        with lib.transaction("restore"):
-            # Past both the old and the restored counter: the index must see a new generation.
-            lib.db.execute(
-                "UPDATE meta SET value = max(CAST(value AS INTEGER), ?) WHERE key = 'generation'",
-                [before],
-            )
-        papers = int(lib.db.execute("SELECT count(*) FROM papers").fetchone()[0])
-        return RestoreReport(source, safety, papers, lib.generation, upgrade.applied)
-    finally:
+        checked = checked_copy(source, scratch)
+        set_aside = None
         if own:
-            lib.close()
+            lib, set_aside = _open_or_set_aside(home)
+        else:
+            lib = library  # type: ignore[assignment]
+        assert isinstance(lib, Library)
+        try:
+            before = lib.generation
+            safety = None if set_aside else back_up(lib, kind="before-restore")
+            src = read_only(scratch)
+            try:
+                _copy_into(src, lib.db.conn)
+            finally:
+                src.close()
+            with lib.transaction("restore"):
+                # Past both the old and the restored counter: the index must see a new generation.
+                lib.db.execute(
+                    "UPDATE meta SET value = max(CAST(value AS INTEGER), ?)"
+                    " WHERE key = 'generation'",
+                    [before],
+                )
+            papers = int(lib.db.execute("SELECT count(*) FROM papers").fetchone()[0])
+            return RestoreReport(
+                source, safety, papers, lib.generation, checked.upgraded, set_aside
+            )
+        finally:
+            if own:
+                lib.close()
+    finally:
+        remove_database(scratch)
+
+
+def _open_or_set_aside(home: Path) -> tuple[Library, Path | None]:
+    """The library of ``home``; if it cannot be read, it is moved to backups/ and a new one made."""
+    try:
+        return Library.open(home), None
+    except NewerDatabase:
+        raise
+    except LibraryError as error:
+        cause = error.__cause__
+        if not isinstance(cause, sqlite3.DatabaseError) and "not a Reading List" not in str(error):
+            raise  # a folder we cannot write, not a damaged file
+        if isinstance(cause, sqlite3.OperationalError) and _is_busy(cause):
+            raise BackupError(_busy_message(paths.database_path(home))) from error
+    aside = _set_aside(home)
+    return Library.open(home), aside
+
+
+def _set_aside(home: Path) -> Path:
+    db_path = paths.database_path(home)
+    folder = paths.backups_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = paths.backup_file(folder, "damaged")
+    os.replace(db_path, target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(f"{db_path}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{target}{suffix}"))
+    log.warning("the unreadable library %s was moved to %s", db_path, target)
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
+def _busy_message(path: Path) -> str:
+    return (
+        f"{path} is busy: another Reading List window or command is writing to it; nothing "
+        "was restored; try again when it has finished"
+    )
 
 
 # --- the SQLite parts ----------------------------------------------------------------------------
@@ -261,8 +312,13 @@ def _source(library: Library | Path | str | None) -> Iterator[tuple[sqlite3.Conn
     db_path = paths.database_path(home)
     if not db_path.exists():
         raise BackupError(f"there is no library at {db_path} to back up")
-    conn = _read_only(db_path)
+    conn = read_only(db_path)
     try:
+        try:
+            # A library of a newer version is refused before a file is written.
+            migrations.check(sqlite_utils.Database(conn, execute_plugins=False), db_path)
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"{db_path} cannot be read ({error}); nothing was written") from error
         yield conn, home
     finally:
         conn.close()
@@ -298,8 +354,10 @@ def _copy_into(src: sqlite3.Connection, dest: sqlite3.Connection) -> None:
     """Copy ``src`` over ``dest`` in one transaction of ``dest`` (WAL mode kept)."""
     src_page = src.execute("PRAGMA page_size").fetchone()[0]
     dest_page = dest.execute("PRAGMA page_size").fetchone()[0]
+    # Python retries a busy destination forever; give up after the usual busy timeout.
+    give_up = _give_up_after(BUSY_TIMEOUT_S, dest)
     if src_page == dest_page:
-        src.backup(dest)
+        src.backup(dest, progress=give_up)
         return
     # A WAL database cannot change its page size; rebuild the source at the library's size
     # in a scratch file (VACUUM in memory keeps the old size), then copy that.
@@ -310,23 +368,26 @@ def _copy_into(src: sqlite3.Connection, dest: sqlite3.Connection) -> None:
             scratch.execute("PRAGMA journal_mode=DELETE")
             scratch.execute(f"PRAGMA page_size={int(dest_page)}")
             scratch.execute("VACUUM")
-            scratch.backup(dest)
+            scratch.backup(dest, progress=give_up)
         finally:
             scratch.close()
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path}: cannot be opened as a database: {error}") from error
-    return conn
+def _give_up_after(seconds: float, dest: sqlite3.Connection):  # noqa: ANN202
+    start = time.monotonic()
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if time.monotonic() - start > seconds:
+                path = Path(dest.execute("PRAGMA database_list").fetchone()[2])
+                raise BackupError(_busy_message(path))
+
+    return progress
 
 
 def _paper_count(path: Path) -> int | None:
     try:
-        conn = _read_only(path)
+        conn = read_only(path)
     except BackupError:
         return None
     try:

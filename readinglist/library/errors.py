@@ -10,6 +10,10 @@ class LibraryError(Exception):
     """Something the user asked of the library cannot be done; the message says why."""
 
 
+class BackupError(LibraryError):
+    """A backup could not be made or a file cannot be restored; the message says why."""
+
+
 class UnknownPaper(LibraryError, LookupError):  # noqa: N818 - reads as the user's word
     """No paper has this id (or id prefix)."""
 

@@ -189,8 +189,10 @@ class Upgrade:
     backup: Path | None = None
 
 
-def upgrade(db: sqlite_utils.Database, path: Path, backups: Path) -> Upgrade:
+def upgrade(db: sqlite_utils.Database, path: Path, backups: Path | None) -> Upgrade:
     """Bring the database at ``path`` to this app's schema, after backing it up.
+
+    ``backups`` None skips the backup: for a scratch copy that is itself the backup.
 
     Raises NewerDatabase when a newer Reading List wrote it, LibraryError when it is not a
     Reading List library at all.
@@ -206,7 +208,7 @@ def upgrade(db: sqlite_utils.Database, path: Path, backups: Path) -> Upgrade:
         check(db, path)
         pending = [m.name for m in MIGRATIONS.pending(db)]
         backup = None
-        if pending and _has_steps(db):
+        if pending and backups is not None and _has_steps(db):
             backup = _backup(path, backups, pending[0])
         MIGRATIONS.apply(db)
         db.execute(
