@@ -60,15 +60,14 @@ def open_library() -> Library:
     return library
 
 
-def fresh_index(library: Library) -> SearchIndex:
-    """The library's search index, brought up to date first (with a progress bar) if behind."""
-    from readinglist.search import SearchIndex
+def fresh_index(library: Library, announce: bool = True) -> SearchIndex:
+    """The library's search index, brought up to date first (with a progress bar) if behind.
 
-    index = SearchIndex.open(library.home)
-    if not index.is_fresh(library):
-        for _step in drive(index.ensure_fresh(library), ProgressBar("indexing")):
-            pass
-    return index
+    ``announce``: say on stderr when the index must be built or repaired first.
+    """
+    from readinglist.cli.indexing import fresh_index as indexed
+
+    return indexed(library, announce)
 
 
 def resolve_ids(library: Library, prefixes: list[str]) -> list[str]:

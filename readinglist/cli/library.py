@@ -181,6 +181,8 @@ def run_import(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         merged = [_merge_export(library, path, args.json) for path in exports]
+        # The import ends with a searchable library: the first `search` answers at once.
+        _index_imported(library)
     refused = any(report.status == "refused" for report in reports) or any(
         item is None for item in merged
     )
@@ -192,6 +194,19 @@ def run_import(args: argparse.Namespace) -> int:
         bad = sum(report.status == "refused" for report in reports)
         print(f"{len(reports)} files: {new} new papers, {known} already known, {bad} refused")
     return 1 if refused else 0
+
+
+def _index_imported(library: Library) -> None:
+    from readinglist.cli.common import CliError
+    from readinglist.cli.indexing import bring_up_to_date
+    from readinglist.search import SearchIndex
+
+    with SearchIndex.open(library.home) as index:
+        try:
+            bring_up_to_date(index, library, announce=False)
+        except CliError as error:
+            # The papers are stored: say so, and leave the index to the next search.
+            print(f"readinglist: the papers are imported, but {error}", file=sys.stderr)
 
 
 def _split_exports(paths: list[Path]) -> tuple[list[Path], list[Path]]:

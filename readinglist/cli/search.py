@@ -21,9 +21,11 @@ from readinglist.cli.common import (
     shorten,
     terminal_width,
 )
+from readinglist.cli.indexing import answer
 
 if TYPE_CHECKING:
-    from readinglist.search import SearchResults
+    from readinglist.browse import Listing
+    from readinglist.search import Hit, SearchIndex, SearchResults
 
 QUERY_HELP = """\
 query language:
@@ -98,11 +100,15 @@ def search_page(text: str, sort: str, offset: int, limit: int) -> SearchResults:
     from readinglist.browse import ListingRequest, browse
     from readinglist.search import SearchResults
 
-    with open_library() as library, fresh_index(library) as index:
+    def page(index: SearchIndex) -> tuple[Listing, list[Hit]]:
         listing = browse(library, index, ListingRequest(query=text, sort=sort), offset, limit)
         # Corrected: the papers shown match the suggestion, so its words are the ones marked.
         marked = listing.suggestion if listing.corrected and listing.suggestion else text
         hits = index.snippets(listing.ids, marked, library=library) if listing.ids else []
+        return listing, hits
+
+    with open_library() as library, fresh_index(library) as index:
+        listing, hits = answer(library, index, page)
     for hit in hits:
         hit.score = listing.scores.get(hit.id)
     return SearchResults(
@@ -115,7 +121,9 @@ def run_related(args: argparse.Namespace) -> int:
     with open_library() as library:
         (paper_id,) = resolve_ids(library, [args.id])
         with fresh_index(library) as index:
-            results = index.related(paper_id, limit=args.limit, library=library)
+            results = answer(
+                library, index, lambda ix: ix.related(paper_id, limit=args.limit, library=library)
+            )
         title = library.get(paper_id).title
     if args.json:
         data = results.to_json()
@@ -137,7 +145,9 @@ def run_recommend(args: argparse.Namespace) -> int:
                 return 0
             fail("no starred papers yet: star papers you liked (readinglist star ID)", 1)
         with fresh_index(library) as index:
-            results = index.recommend(limit=args.limit, library=library)
+            results = answer(
+                library, index, lambda ix: ix.recommend(limit=args.limit, library=library)
+            )
     if args.json:
         print_json(results.to_json())
         return 0
@@ -147,13 +157,16 @@ def run_recommend(args: argparse.Namespace) -> int:
 
 
 def run_reindex(args: argparse.Namespace) -> int:
-    from readinglist.search import SearchIndex
+    from readinglist.search import IndexUnavailable, SearchIndex
 
     with open_library() as library, SearchIndex.open(library.home) as index:
         bar = ProgressBar("indexing")
         count = 0
-        for step in drive(index.rebuild(library), bar):
-            count = step.total
+        try:
+            for step in drive(index.rebuild(library), bar):
+                count = step.total
+        except (IndexUnavailable, OSError) as error:
+            fail(f"the search index in {index.path} could not be built: {error}", 1)
         print(f"indexed {count:,} papers in {index.path}")
     return 0
 

@@ -6,6 +6,7 @@ The public API is ``SearchIndex`` (see ``readinglist.search.index`` for how to u
 
 from readinglist.search.index import (
     Hit,
+    IndexDamaged,
     IndexProgress,
     IndexState,
     IndexUnavailable,
@@ -18,6 +19,7 @@ __all__ = [
     "Hit",
     "IndexProgress",
     "IndexState",
+    "IndexDamaged",
     "IndexUnavailable",
     "ParsedQuery",
     "SearchIndex",

@@ -35,11 +35,12 @@ import re
 import shutil
 import threading
 import time
+import traceback
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -48,7 +49,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import SegmentWriter
 
 from readinglist import paths
-from readinglist.search import highlight, ranking
+from readinglist.search import highlight, ranking, repair
 from readinglist.search.analysis import PaperAnalyzer, stem
 from readinglist.search.query import (
     FuzzySet,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from readinglist.search.sync import IndexSync
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SORTS = ("rank", "published", "upvotes", "added", "title")
 STATE_FILE = "state.json"
@@ -77,6 +79,18 @@ CATCH_UP_MAX_FRACTION = 0.25  # more changed than this: a rebuild is faster than
 
 class IndexUnavailable(Exception):  # noqa: N818 - the user's word
     """The index cannot be used right now (missing, being rebuilt elsewhere, broken)."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """The index's files were found damaged; it is set aside and the next ensure_fresh rebuilds."""
+
+
+class _DamagedFile(Exception):  # noqa: N818
+    """Found while reading: the index's files are not what was written (see _reading)."""
+
+
+class QueryError(ValueError):
+    """A caller's mistake (an unknown sort...), not damage to the index."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +207,9 @@ class SearchIndex:
         self._sort_cache: tuple[Any, dict[tuple[str, bool], list[int]]] = (None, {})
         self._id_column_cache: tuple[Any, Any] = (None, None)
         self._expansions: tuple[Any, dict[tuple[str, ...], list[str]]] = (None, {})
+        # Why the last rebuild was needed when it was a repair ("the search index was
+        # damaged: ..."), for the message a command prints; None when nothing was damaged.
+        self.last_repair: str | None = None
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -265,13 +282,51 @@ class SearchIndex:
                         self._ix = whoosh_index.open_dir(str(self.path), indexname=state.indexname)
                     except Exception as error:  # noqa: BLE001 - unreadable means "rebuild"
                         failure = str(error) or type(error).__name__
+                    if failure is None:
+                        failure = repair.damage(self.path, self._ix)
                     if failure is not None:
                         gc.collect()
             if failure is not None:
-                raise IndexUnavailable(f"the search index cannot be read: {failure}")
+                self._mark_damaged(failure)
+                raise IndexDamaged(f"the search index was damaged ({failure})")
             self._state = state
             self._state_mtime = mtime
             return self._ix
+
+    def _mark_damaged(self, reason: str) -> None:
+        """Forget a damaged index: state.json goes, so every process rebuilds it (once)."""
+        log.info("the search index in %s is damaged (%s); it will be rebuilt", self.path, reason)
+        self.last_repair = f"the search index was damaged ({reason}) and is rebuilt"
+        self._drop_searcher()
+        self._ix = None
+        self._state = None
+        self._state_mtime = None
+        with contextlib.suppress(OSError):
+            (self.path / STATE_FILE).unlink()
+
+    def _reading(self, read: Callable[[], T]) -> T:
+        """``read()``, a failure reading the index's files turned into IndexDamaged (a rebuild).
+
+        Whoosh reports a truncated or missing file as whatever its decoder tripped on
+        (struct.error, EOFError, OSError, KeyError...): anything but our own signals.
+        """
+        try:
+            return read()
+        except (IndexUnavailable, QueryError):
+            raise
+        except Exception as error:  # noqa: BLE001 - see above
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                log.debug("reading the index failed", exc_info=True)
+                reason = f"{type(error).__name__}: {error}"[:120]
+                # The failed reader's open files live in the traceback's frames: let them go
+                # here, where their ResourceWarnings are expected.
+                traceback.clear_frames(error.__traceback__)
+                error.__traceback__ = None
+                gc.collect()
+        with self._lock:
+            self._mark_damaged(reason)
+        raise IndexDamaged(self.last_repair or "the search index was damaged")
 
     def _drop_searcher(self) -> None:
         if self._searcher is not None:
@@ -324,13 +379,16 @@ class SearchIndex:
                 yield from self.catch_up(library)
             except IndexUnavailable:
                 yield from self.rebuild(library)
-            except Exception:  # noqa: BLE001 - a broken index is rebuilt, never fatal
-                log.exception("catching up the search index failed; rebuilding it")
+            except Exception as error:  # noqa: BLE001 - a broken index is rebuilt, never fatal
+                reason = f"{type(error).__name__}: {error}"[:120]
+                log.info("catching up the search index failed (%s); rebuilding it", reason)
+                self.last_repair = f"the search index could not be updated ({reason})"
                 yield from self.rebuild(library)
 
     def catch_up(self, library: Library) -> Iterator[IndexProgress]:
         """Index what changed in the library since the index was written (by fingerprints)."""
         with self._write_lock:
+            repair.remove_orphans(self.path, self._current())
             generation = library.generation
             stored = _store_fingerprints(library)
             indexed = self._indexed_fingerprints()
@@ -359,6 +417,9 @@ class SearchIndex:
             yield IndexProgress("done", total, total)
 
     def _indexed_fingerprints(self) -> dict[str, bytes]:
+        return self._reading(self._read_fingerprints)
+
+    def _read_fingerprints(self) -> dict[str, bytes]:
         with self._lock:
             reader = self._get_searcher().reader()
             if reader.doc_count_all() == 0:
@@ -385,7 +446,10 @@ class SearchIndex:
         from readinglist.search.build import build_index
 
         with self._write_lock:
-            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                repair.prepare_folder(self.path)
+            except repair.FolderUnusable as error:
+                raise IndexUnavailable(str(error)) from None
             # One rebuild at a time across processes (the app and the CLI): both would pick
             # the same new index name. A lock held by a killed process is released by the OS.
             lock = FileStorage(str(self.path)).lock("REBUILD_LOCK")
@@ -420,6 +484,8 @@ class SearchIndex:
             papers=count,
             built_at=time.time(),
         )
+        with contextlib.suppress(Exception):
+            repair.write_manifest(self.path, whoosh_index.open_dir(str(self.path), indexname))
         state.write(self.path)
         with self._lock:
             self._drop_searcher()
@@ -465,7 +531,12 @@ class SearchIndex:
             except BaseException:
                 with contextlib.suppress(Exception):
                     writer.cancel()
+                # A failed commit (a full disk) leaves the new segment's files: delete them,
+                # or they fill the space the user frees.
+                with contextlib.suppress(Exception):
+                    repair.remove_orphans(self.path, ix)
                 raise
+            repair.write_manifest(self.path, ix)
         if generation is not None:
             self._stamp(generation)
 
@@ -484,11 +555,20 @@ class SearchIndex:
         """Merge the small segments left by updates (run when idle); True if anything merged."""
         with self._write_lock:
             ix = self._current()
+            repair.remove_orphans(self.path, ix)
             segments = ix._segments() if hasattr(ix, "_segments") else []
             if len(segments) <= 2:
                 return False
             writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
-            writer.commit()  # the default policy merges only the small segments
+            try:
+                writer.commit()  # the default policy merges only the small segments
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+                with contextlib.suppress(Exception):
+                    repair.remove_orphans(self.path, ix)
+                raise
+            repair.write_manifest(self.path, ix)
             return True
 
     def attach(self, library: Library) -> IndexSync:
@@ -568,7 +648,24 @@ class SearchIndex:
         library: Library | None,
     ) -> SearchResults:
         if sort not in SORTS:
-            raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+            raise QueryError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+        return self._reading(
+            lambda: self._search_index(
+                parsed, filter, sort, descending, limit, offset, snippets, library
+            )
+        )
+
+    def _search_index(
+        self,
+        parsed: ParsedQuery,
+        filter: PaperFilter | None,
+        sort: str,
+        descending: bool | None,
+        limit: int | None,
+        offset: int,
+        snippets: bool,
+        library: Library | None,
+    ) -> SearchResults:
         with self._lock:
             searcher = self._get_searcher()
             query = parsed.query if parsed.query is not None else wq.Every()
@@ -611,6 +708,9 @@ class SearchIndex:
             for docnum, score in page:
                 value = id_column[docnum]
                 hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
+                if not hit_id:
+                    # Whoosh reads a missing column file as empty values.
+                    raise _DamagedFile("a search hit has no paper id")
                 hits.append(Hit(hit_id, score))
             matches = self._match_set(parsed, searcher.reader()) if snippets and hits else None
         out = SearchResults(parsed.text, total, hits, fallback=parsed.fallback)
@@ -910,6 +1010,11 @@ class SearchIndex:
         return results
 
     def _more_like(
+        self, text: str, mask: wq.Query, limit: int, library: Library, label: str
+    ) -> SearchResults:
+        return self._reading(lambda: self._more_like_unguarded(text, mask, limit, library, label))
+
+    def _more_like_unguarded(
         self, text: str, mask: wq.Query, limit: int, library: Library, label: str
     ) -> SearchResults:
         with self._lock:

@@ -4,8 +4,10 @@
 only records the paper ids (the writer never waits on the index); a plain ``threading``
 thread re-reads those papers through its own connection to the store (SQLite connections
 belong to one thread) and updates the index, coalescing bursts: a 200-paper import is one
-index commit, not 200. When nothing happened for a while it catches up on changes another
-process made (by fingerprints) and merges the small segments updates leave behind.
+index commit, not 200. When idle it looks twice a second whether another process wrote
+(the library's generation moved without us hearing it) or the index was damaged or deleted,
+and catches up (by fingerprints) or rebuilds; after two idle seconds it merges the small
+segments updates leave behind.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COALESCE_S = 0.005  # wait this long for more changes before writing
-IDLE_MERGE_S = 2.0  # after this long without changes: catch up on others' writes, merge
+IDLE_MERGE_S = 2.0  # after this long without changes: merge the small segments
+POLL_S = 0.5  # when idle, this often: others' writes (a cheap generation check), damage
 
 
 class IndexSync:
@@ -39,6 +42,7 @@ class IndexSync:
         self._stopping = False
         self._last_change = time.monotonic()
         self._merged_since_change = True
+        self._last_poll = 0.0
         self._unsubscribe = library.subscribe(self._heard)
         self._thread = threading.Thread(target=self._run, name="readinglist-index", daemon=True)
         self.errors: list[BaseException] = []
@@ -90,6 +94,30 @@ class IndexSync:
         self._heard_generations = {g for g in self._heard_generations if g > target}
         return target if target > current else None
 
+    def _should_poll(self) -> bool:
+        """Time to look for others' writes and for damage (every POLL_S when idle)."""
+        now = time.monotonic()
+        if now - self._last_poll < POLL_S:
+            return False
+        self._last_poll = now
+        return True
+
+    def _when_idle(self, library: Library) -> None:
+        """Catch up on other processes' writes, repair a damaged index, merge small segments.
+
+        Only when idle: right after an update the next local change may have committed but
+        not been heard yet, and a catch-up would then re-check every fingerprint for nothing.
+        """
+        if not self.index.is_fresh(library):
+            # Another process wrote (the CLI beside the window), or the index was found
+            # damaged or deleted: its writes reach this process's searches within ~POLL_S.
+            for _ in self.index.ensure_fresh(library):
+                pass
+        idle = time.monotonic() - self._last_change
+        if not self._merged_since_change and idle >= IDLE_MERGE_S:
+            self._merged_since_change = True
+            self.index.merge_small_segments()
+
     def _run(self) -> None:
         from readinglist.library import Library
 
@@ -111,7 +139,9 @@ class IndexSync:
                         idle = time.monotonic() - self._last_change
                         if not self._merged_since_change and idle >= IDLE_MERGE_S:
                             break
-                        self._cond.wait(IDLE_MERGE_S if self._merged_since_change else 0.5)
+                        if idle >= POLL_S and self._should_poll():
+                            break
+                        self._cond.wait(POLL_S)
                     if self._stopping and not self._pending:
                         return
                     if not self._pending:
@@ -124,21 +154,14 @@ class IndexSync:
                         self._busy = True
                 try:
                     if ids is None:
-                        self._merged_since_change = True
-                        if not self.index.is_fresh(library):
-                            # Behind by changes nobody told us about (another process wrote):
-                            # the fingerprints find them. Only when idle: right after an update
-                            # the next local change may have committed but not been heard yet.
-                            for _ in self.index.ensure_fresh(library):
-                                pass
-                        self.index.merge_small_segments()
+                        self._when_idle(library)
                     elif "*" in ids or not self.index.is_usable():
                         for _ in self.index.ensure_fresh(library):
                             pass
                     else:
                         self.index.update(library, ids, generation)
                 except Exception as error:  # noqa: BLE001 - the thread must survive
-                    log.exception("updating the search index failed")
+                    log.warning("updating the search index failed: %s", error)
                     self.errors.append(error)
                 finally:
                     with self._cond:

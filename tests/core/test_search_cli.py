@@ -97,3 +97,23 @@ def test_kill_while_indexing_repairs_without_losing_a_note(tmp_path: Path) -> No
         found = json.loads(run(home, "search", "pangolin", "--json").stdout)
         assert [r["id"] for r in found["results"]] == [pid]
         assert json.loads(run(home, "search", "--json").stdout)["total"] == 3000
+
+
+def test_import_leaves_a_searchable_library(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    sample = ROOT / "readinglist" / "resources" / "sample" / "sample-digest.txt"
+    result = run(home, "import", str(sample))
+    assert "indexing" not in result.stderr  # not a terminal: quiet
+    with Library.open(home) as library:
+        generation = library.generation
+    state = json.loads((home / "index" / "state.json").read_text())
+    assert state["generation"] == generation and state["papers"] == 25
+    # The first search finds the index fresh: nothing to build, nothing said.
+    result = run(home, "search", "diffusion", "--json")
+    assert json.loads(result.stdout)["total"] > 0
+    assert result.stderr == ""
+    # Without an index, a command says that it builds one first (on stderr).
+    for path in (home / "index").iterdir():
+        path.unlink() if path.is_file() else None
+    result = run(home, "search", "diffusion", "--json")
+    assert "indexing 25 papers" in result.stderr and json.loads(result.stdout)["total"] > 0
