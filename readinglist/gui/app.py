@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from readinglist import __version__, paths
+from readinglist import __version__
+from readinglist.gui.import_flow import prepare_demo_home
 from readinglist.library import Library, LibraryError
 
 log = logging.getLogger(__name__)
@@ -39,23 +38,6 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("io.github.readinglist.ReadingList")
     return app
-
-
-def prepare_demo_home(set_env: bool = True) -> Path:
-    """A temporary library holding the sample digest (READINGLIST_HOME points at it if set_env)."""
-    from readinglist.gui.import_flow import sample_digest_path
-
-    home = Path(tempfile.mkdtemp(prefix="readinglist-demo-"))
-    if set_env:
-        os.environ[paths.HOME_ENV] = str(home)
-    sample = sample_digest_path()
-    if sample is not None:
-        copy = home / sample.name
-        shutil.copyfile(sample, copy)
-        with Library.open(home) as library:
-            for _ in library.import_files([copy]):
-                pass
-    return home
 
 
 def open_window(home: Path | None = None):

@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
+from readinglist.gui.browsing import Browsing
+from readinglist.gui.detail import DetailPane
 from readinglist.gui.listing import ReaderContext
-from readinglist.library import UnknownPaper
-
-if TYPE_CHECKING:
-    from readinglist.gui.mainwindow import MainWindow
+from readinglist.gui.tasks import Worker
+from readinglist.library import Library, UnknownPaper
 
 RELATED_DELAY_MS = 350
 
 
 class CurrentPaper(QObject):
-    """Shows the current paper; asks the workers for what is costly only once the user rests."""
+    """Shows the current paper; asks the workers for what is costly only once the user rests.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    ``typing_in`` is the search field: while it has the focus, related papers wait.
+    """
+
+    def __init__(
+        self,
+        *,
+        library: Library,
+        reader: Worker,
+        related_worker: Worker,
+        detail: DetailPane,
+        browsing: Browsing,
+        typing_in: QWidget,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.reader = reader
+        self.related_worker = related_worker
+        self.detail = detail
+        self.browsing = browsing
+        self.typing_in = typing_in
+        self._stopped = False
         self._related_for = ""
         self._related_shown = ""  # the paper whose related papers are on screen
         self._related_pending = False
@@ -29,20 +47,23 @@ class CurrentPaper(QObject):
         self._related_timer.setInterval(RELATED_DELAY_MS)
         self._related_timer.timeout.connect(self._related_when_settled)
 
+    def stop(self) -> None:
+        self._stopped = True
+        self._related_timer.stop()
+
     def show(self, paper_id: str) -> None:
-        w = self.window
-        if w._closing:
+        if self._stopped:
             return
         if not paper_id:
-            w.detail.show_paper(None)
+            self.detail.show_paper(None)
             return
         try:
-            paper = w.library.get(paper_id)
+            paper = self.library.get(paper_id)
         except UnknownPaper:
-            w.detail.show_paper(None)
+            self.detail.show_paper(None)
             return
-        w.detail.show_paper(paper, w.browsing.terms)
-        if w.browsing.request.query:
+        self.detail.show_paper(paper, self.browsing.terms)
+        if self.browsing.request.query:
             self._load_spans(paper_id)
         if paper_id == self._related_shown:
             # The same paper again (the list refreshed around it, e.g. after an import): its
@@ -60,9 +81,9 @@ class CurrentPaper(QObject):
         # More-like-this is the costliest query (seconds on a large library) and holds the
         # index while it runs: ask only once the user rests on a paper, not while typing a
         # search or flying through the list with j/k.
-        if self.window._closing or not self._related_for:
+        if self._stopped or not self._related_for:
             return
-        if self.window.search.field.hasFocus():
+        if self.typing_in.hasFocus():
             self._related_pending = True
             return
         self._related_pending = False
@@ -75,15 +96,15 @@ class CurrentPaper(QObject):
 
         def show(found: list[tuple[str, str]]) -> None:
             self._related_shown = paper_id
-            self.window.detail.show_related(paper_id, found)
+            self.detail.show_related(paper_id, found)
 
-        task = self.window.related_worker.submit(related, name="Related papers", key="related")
+        task = self.related_worker.submit(related, name="Related papers", key="related")
         task.on_done(show)
-        task.on_error(lambda _error: self.window.detail.show_related(paper_id, []))
+        task.on_error(lambda _error: self.detail.show_related(paper_id, []))
 
     def _load_spans(self, paper_id: str) -> None:
         """Exactly what the query matched in this abstract (stems, prefixes, fuzzy words)."""
-        browsing = self.window.browsing
+        browsing = self.browsing
         query = browsing.request.query
 
         def spans(ctx: ReaderContext) -> list[tuple[int, int]]:
@@ -92,6 +113,6 @@ class CurrentPaper(QObject):
 
         def show(found: list[tuple[int, int]]) -> None:
             if query == browsing.request.query:
-                self.window.detail.set_spans(paper_id, found)
+                self.detail.set_spans(paper_id, found)
 
-        self.window.reader.submit(spans, name="Highlights", key="spans").on_done(show)
+        self.reader.submit(spans, name="Highlights", key="spans").on_done(show)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from readinglist.gui import edits
+from readinglist.gui.tasks import Worker
 from readinglist.library import Library
-
-if TYPE_CHECKING:
-    from readinglist.gui.mainwindow import MainWindow
 
 UNDO_DEPTH = 100
 # Small edits say so in the status bar when done; the busy label is for work that takes time.
@@ -20,20 +17,28 @@ QUIET_WORK = frozenset({"Saving note", "Starring", "Marking read", "Tagging", "U
 
 
 class PaperEdits(QObject):
-    """Submits each change to the writer worker and keeps what undoes it (Ctrl+Z)."""
+    """Submits each change to the writer worker and keeps what undoes it (Ctrl+Z).
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    ``library`` is the UI thread's connection, read to decide what a toggle does; a failed
+    write is reported in a message box over ``parent``.
+    """
+
+    message = Signal(str, int)  # a status bar message, and for how long (ms)
+
+    def __init__(self, library: Library, writer: Worker, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.writer = writer
+        self.parent_widget = parent
         self.undo_stack: list[edits.Edit] = []
 
     def toggle_star(self, ids: list[str]) -> None:
         """Star them all, or unstar them if every one is starred already."""
-        rows = self.window.library.rows(ids[:2000]) if ids else []
+        rows = self.library.rows(ids[:2000]) if ids else []
         self.set_starred(ids, not all(r["starred"] for r in rows))
 
     def toggle_read(self, ids: list[str]) -> None:
-        rows = self.window.library.rows(ids[:2000]) if ids else []
+        rows = self.library.rows(ids[:2000]) if ids else []
         self.set_read(ids, not all(r["read"] for r in rows))
 
     def set_starred(self, ids: list[str], starred: bool) -> None:
@@ -48,34 +53,33 @@ class PaperEdits(QObject):
         self._submit(lambda lib: edits.set_tags(lib, [paper_id], added, removed), "Tagging")
 
     def save_note(self, paper_id: str, text: str) -> None:
-        task = self.window.writer.submit(
+        task = self.writer.submit(
             lambda lib: edits.save_note(lib, paper_id, text), name="Saving note"
         )
         task.on_error(self.write_failed)
 
     def undo(self) -> None:
-        bar = self.window.statusBar()
         if not self.undo_stack:
-            bar.showMessage("Nothing to undo.", 3000)
+            self.message.emit("Nothing to undo.", 3000)
             return
         edit = self.undo_stack.pop()
         undo = edit.undo
         assert undo is not None
-        task = self.window.writer.submit(lambda lib: undo(lib), name="Undoing")
-        task.on_done(lambda _r: bar.showMessage(f"Undone: {edit.description}", 4000))
+        task = self.writer.submit(lambda lib: undo(lib), name="Undoing")
+        task.on_done(lambda _r: self.message.emit(f"Undone: {edit.description}", 4000))
         task.on_error(self.write_failed)
 
     def write_failed(self, error: BaseException) -> None:
         QMessageBox.warning(
-            self.window, "Reading List", f"The change could not be saved:\n\n{error}"
+            self.parent_widget, "Reading List", f"The change could not be saved:\n\n{error}"
         )
 
     def _submit(self, work: Callable[[Library], edits.Edit], name: str) -> None:
-        task = self.window.writer.submit(work, name=name)
+        task = self.writer.submit(work, name=name)
         task.on_done(self._done).on_error(self.write_failed)
 
     def _done(self, edit: edits.Edit) -> None:
         if edit.undo is not None:
             self.undo_stack.append(edit)
             del self.undo_stack[:-UNDO_DEPTH]
-        self.window.statusBar().showMessage(edit.description + "  (Ctrl+Z to undo)", 4000)
+        self.message.emit(edit.description + "  (Ctrl+Z to undo)", 4000)

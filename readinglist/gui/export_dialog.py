@@ -1,4 +1,4 @@
-"""File ▸ Export…: format, scope, grouping, a short preview, destination; also backup/restore."""
+"""File ▸ Export…: format, scope, grouping, a short preview, destination; exports run in workers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,34 +19,91 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
+    QWidget,
 )
 
 from readinglist.export import FORMATS, GROUPINGS, iter_write_export, preview
 from readinglist.export.pages import LibraryPapers
-from readinglist.gui.tasks import Worker
+from readinglist.gui.tasks import Task, Worker
 from readinglist.library import Library, PaperFilter
 
 if TYPE_CHECKING:
-    from readinglist.gui.mainwindow import MainWindow
+    from readinglist.gui.settings import Settings
 
 GROUPING_NAMES = {"none": "No grouping", "tag": "By tag", "digest": "By digest",
                   "month": "By month published"}
 
 
+class Exports(QObject):
+    """Exports being written, each in its own worker; reports through signals."""
+
+    busy = Signal(str)  # what the status bar's busy label says ("" when done)
+    message = Signal(str, int)  # a result for the status bar, and for how long (ms)
+
+    def __init__(self, home: Path, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.home = home
+        self.parent_widget = parent
+        self.workers: set[Worker] = set()
+
+    def start(self, path: Path, ids: list[str], format: str, grouping: str,
+              options: dict[str, Any]) -> Task:
+        home = self.home
+        worker = Worker("export", lambda: Library.open(home), lambda lib: lib.close())
+
+        def work(library: Library):
+            papers = LibraryPapers(library, ids)
+            return iter_write_export(
+                path, papers, format, grouping, digests=library.digests(), **options
+            )
+
+        task = worker.submit(work, name="Exporting")
+        self.busy.emit("Exporting…")
+
+        def progress(items: list) -> None:
+            last = items[-1]
+            self.busy.emit(f"Exporting {last.done:,} of {last.total:,}…")
+
+        def failed(error: BaseException) -> None:
+            QMessageBox.warning(self.parent_widget, "Export", f"The export failed:\n\n{error}")
+
+        def finished() -> None:
+            self.busy.emit("")
+            worker.stop()
+            self.workers.discard(worker)
+
+        task.on_progress(progress).on_done(lambda result: self.message.emit(str(result), 8000))
+        task.on_error(failed)
+        task.finished.connect(finished)
+        self.workers.add(worker)
+        return task
+
+    def stop_all(self, timeout: float = 60) -> None:
+        """Let every export being written finish (closing the window must not cut a file)."""
+        for worker in list(self.workers):
+            worker.stop(timeout=timeout)
+
+
 class ExportDialog(QDialog):
-    def __init__(self, window: MainWindow, ids: Sequence[str] | None = None) -> None:
-        super().__init__(window)
-        self.window_ = window
+    """Choose what to export and how, with a preview.
+
+    ``shown`` are the ids the list shows and ``scope_name`` what they are ("Unread, search
+    "x""); ``ids`` is the selection.
+    """
+
+    def __init__(self, library: Library, settings: Settings, exports: Exports,
+                 shown: Sequence[str], scope_name: str, ids: Sequence[str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self.exports = exports
         self.setWindowTitle("Export papers")
         self.setMinimumSize(640, 520)
-        library = window.library
-        shown = list(window.model.ids)
         self.scopes: list[tuple[str, str, list[str] | PaperFilter]] = []
         if ids:
             self.scopes.append(("selection", f"Selected papers ({len(ids):,})", list(ids)))
-        scope_name = window.sidebar.currentIndex().data() or "All papers"
-        if window.request.query:
-            scope_name += f', search "{window.request.query}"'
+        shown = list(shown)
         self.scopes.append(("shown", f"Papers shown: {scope_name} ({len(shown):,})", shown))
         self.scopes.append((
             "starred", f"Starred papers ({library.count(PaperFilter(starred=True)):,})",
@@ -110,7 +168,7 @@ class ExportDialog(QDialog):
         }
 
     def _update_preview(self) -> None:
-        library = self.window_.library
+        library = self.library
         ids = self.chosen_ids(library)
         try:
             text = preview(
@@ -124,7 +182,7 @@ class ExportDialog(QDialog):
 
     def _choose_destination(self) -> None:
         fmt = FORMATS[self.format.currentData()]
-        settings = self.window_.settings
+        settings = self.settings
         folder = Path(settings.last_export_folder or Path.home())
         suggested = folder / f"reading-list{fmt.suffix}"
         path, _ = QFileDialog.getSaveFileName(self, "Export to", str(suggested), fmt.file_filter)
@@ -136,77 +194,9 @@ class ExportDialog(QDialog):
         self.start(Path(path))
         self.accept()
 
-    def start(self, path: Path):
+    def start(self, path: Path) -> Task:
         """Write the export in its own worker thread; the status bar reports the result."""
-        return start_export(
-            self.window_, path, self.chosen_ids(self.window_.library), self.format.currentData(),
+        return self.exports.start(
+            path, self.chosen_ids(self.library), self.format.currentData(),
             self.grouping.currentData(), self.options(),
         )
-
-
-def start_export(window: MainWindow, path: Path, ids: list[str], format: str, grouping: str,
-                 options: dict[str, Any]):
-    home = window.home
-    worker = Worker("export", lambda: Library.open(home), lambda lib: lib.close())
-
-    def work(library: Library):
-        papers = LibraryPapers(library, ids)
-        return iter_write_export(
-            path, papers, format, grouping, digests=library.digests(), **options
-        )
-
-    task = worker.submit(work, name="Exporting")
-    bar = window.statusBar()
-    window.busy_label.setText("Exporting…")
-
-    def progress(items: list) -> None:
-        last = items[-1]
-        window.busy_label.setText(f"Exporting {last.done:,} of {last.total:,}…")
-
-    def done(result) -> None:
-        bar.showMessage(str(result), 8000)
-
-    def failed(error: BaseException) -> None:
-        QMessageBox.warning(window, "Export", f"The export failed:\n\n{error}")
-
-    def finished() -> None:
-        window.busy_label.setText("")
-        worker.stop()
-        window._exports.discard(worker)
-
-    task.on_progress(progress).on_done(done).on_error(failed)
-    task.finished.connect(finished)
-    window._exports.add(worker)
-    return task
-
-
-def back_up_now(window: MainWindow) -> None:
-    from readinglist.library import backup
-
-    task = window.writer.submit(lambda library: backup.back_up(library), name="Backing up")
-    task.on_done(lambda path: window.statusBar().showMessage(f"Backed up to {path}", 8000))
-    task.on_error(lambda error: QMessageBox.warning(window, "Back up", str(error)))
-
-
-def restore_from_backup(window: MainWindow) -> None:
-    from readinglist import paths
-    from readinglist.library import backup
-
-    path, _ = QFileDialog.getOpenFileName(
-        window, "Restore the library from a backup", str(paths.backups_dir(window.home)),
-        "Backups (*.db);;All files (*)",
-    )
-    if not path:
-        return
-    answer = QMessageBox.question(
-        window, "Restore",
-        f"Replace the whole library with the backup\n{path}?\n\n"
-        "The current library is backed up first, so this can be undone by restoring that.",
-    )
-    if answer != QMessageBox.StandardButton.Yes:
-        return
-    window.detail.flush()
-    task = window.writer.submit(lambda library: backup.restore(library, Path(path)),
-                                name="Restoring")
-    task.on_done(lambda report: window.statusBar().showMessage(str(report), 12000))
-    task.on_error(lambda error: QMessageBox.warning(window, "Restore", str(error)))

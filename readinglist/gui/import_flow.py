@@ -1,19 +1,20 @@
-"""Getting digests in: File ▸ Import (files or a folder), drops, the sample and its library."""
+"""Getting digests in: File ▸ Import (files or a folder), drops and the sample digest."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from readinglist import paths
 from readinglist.gui.import_dialog import ImportDialog
+from readinglist.gui.settings import Settings
+from readinglist.gui.tasks import Worker
 from readinglist.library import ImportReport, Library
-
-if TYPE_CHECKING:
-    from readinglist.gui.mainwindow import MainWindow
 
 
 def sample_digest_path() -> Path | None:
@@ -27,19 +28,38 @@ def sample_digest_path() -> Path | None:
         return None
 
 
+def prepare_demo_home(set_env: bool = True) -> Path:
+    """A temporary library holding the sample digest (READINGLIST_HOME points at it if set_env)."""
+    home = Path(tempfile.mkdtemp(prefix="readinglist-demo-"))
+    if set_env:
+        os.environ[paths.HOME_ENV] = str(home)
+    sample = sample_digest_path()
+    if sample is not None:
+        copy = home / sample.name
+        shutil.copyfile(sample, copy)
+        with Library.open(home) as library:
+            for _ in library.import_files([copy]):
+                pass
+    return home
+
+
 class Importing(QObject):
     """Starts imports in the window's writer, each with its progress dialog and report."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    imported = Signal(list)  # the ImportReports of one finished import
+    message = Signal(str, int)  # a status bar message, and for how long (ms)
+
+    def __init__(self, writer: Worker, settings: Settings, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.writer = writer
+        self.settings = settings
+        self.parent_widget = parent
         self.dialogs: list[ImportDialog] = []
-        self.sample_windows: list[MainWindow] = []
 
     def choose_files(self) -> None:
-        settings = self.window.settings
+        settings = self.settings
         files, _ = QFileDialog.getOpenFileNames(
-            self.window, "Import digests", settings.last_import_folder or str(Path.home()),
+            self.parent_widget, "Import digests", settings.last_import_folder or str(Path.home()),
             "Digests (*.txt);;All files (*)",
         )
         if files:
@@ -47,9 +67,9 @@ class Importing(QObject):
             self.import_paths([Path(f) for f in files])
 
     def choose_folder(self) -> None:
-        settings = self.window.settings
+        settings = self.settings
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Import a folder of digests",
+            self.parent_widget, "Import a folder of digests",
             settings.last_import_folder or str(Path.home()),
         )
         if folder:
@@ -59,39 +79,15 @@ class Importing(QObject):
     def import_sample(self) -> None:
         sample = sample_digest_path()
         if sample is None:
-            QMessageBox.information(self.window, "Reading List", "This build has no sample digest.")
+            QMessageBox.information(
+                self.parent_widget, "Reading List", "This build has no sample digest."
+            )
             return
         self.import_paths([sample], show_report=False)
 
-    def open_sample_library(self) -> MainWindow:
-        """A second window on a temporary library holding the sample (deleted on close).
-
-        The user's own library stays empty and clean; File ▸ Import the Sample Digest puts
-        the sample into it instead, for who wants that.
-        """
-        from readinglist.gui.app import prepare_demo_home
-        from readinglist.gui.mainwindow import MainWindow
-
-        home = prepare_demo_home(set_env=False)
-        window = MainWindow(Library.open(home), self.window.settings)
-        window.setWindowTitle("Reading List — sample library (temporary)")
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def clean_up() -> None:
-            if window in self.sample_windows:
-                self.sample_windows.remove(window)
-            window.library.close()
-            shutil.rmtree(home, ignore_errors=True)
-
-        window.closed.connect(clean_up)
-        self.sample_windows.append(window)
-        window.resize(self.window.size())
-        window.show()
-        return window
-
     def import_paths(self, paths: list[Path], show_report: bool = True) -> ImportDialog:
         """Import files/folders in the writer, with the progress dialog and then the report."""
-        dialog = ImportDialog(self.window.writer, paths, self.window)
+        dialog = ImportDialog(self.writer, paths, self.parent_widget)
         self.dialogs.append(dialog)
         dialog.finished_import.connect(lambda reports: self._finished(dialog, reports))
         dialog.finished.connect(lambda _code: self._forget(dialog))
@@ -103,17 +99,11 @@ class Importing(QObject):
         for dialog in list(self.dialogs):
             dialog.run.cancel()
 
-    def close_sample_windows(self) -> None:
-        for window in list(self.sample_windows):
-            window.close()
-
     def _finished(self, dialog: ImportDialog, reports: list[ImportReport]) -> None:
-        browsing = self.window.browsing
-        browsing.refresh_listing()
-        browsing.refresh_counts()
+        self.imported.emit(reports)
         if not dialog.isVisible():
             new = sum(r.new for r in reports)
-            self.window.statusBar().showMessage(f"Imported {new:,} new papers.", 5000)
+            self.message.emit(f"Imported {new:,} new papers.", 5000)
             self._forget(dialog)
 
     def _forget(self, dialog: ImportDialog) -> None:

@@ -3,7 +3,9 @@
 What happens inside lives in its own modules: ``browsing`` (listings and counts, kept
 current), ``current_paper`` (the detail pane's paper, highlights, related papers), ``editing``
 (changes through the writer, undo), ``import_flow`` (import, drops, the sample) and ``menus``
-(actions to handlers). This module builds the window, its workers and its layout.
+(actions to handlers), ``export_dialog`` and ``backup_flow``. Each gets the objects it works
+with and answers through signals; none imports this module. This module builds the window, its
+workers and its layout, and wires them.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from PySide6.QtWidgets import (
 from readinglist.browse import Listing, ListingRequest
 from readinglist.gui import theme
 from readinglist.gui.actions import ActionRegistry
+from readinglist.gui.backup_flow import Backups
 from readinglist.gui.browsing import Browsing
 from readinglist.gui.current_paper import CurrentPaper
 from readinglist.gui.detail import URL, DetailPane
 from readinglist.gui.editing import QUIET_WORK, PaperEdits
+from readinglist.gui.export_dialog import ExportDialog, Exports
 from readinglist.gui.import_dialog import ImportDialog
 from readinglist.gui.import_flow import Importing
 from readinglist.gui.listing import ReaderContext, SidebarCounts
@@ -74,11 +78,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Reading List")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self._exports: set[Worker] = set()
         self._shortcuts_help: QWidget | None = None
         self._index_worker: Worker | None = None
         self._index_task: Task | None = None
         self._closing = False
+        self.sample_windows: list[MainWindow] = []
 
         self.relay = ChangeRelay(self)
         home = self.home
@@ -96,15 +100,16 @@ class MainWindow(QMainWindow):
         )
         self.writer.busy_changed.connect(self._show_busy)
 
-        self.browsing = Browsing(self)
-        self.current = CurrentPaper(self)
-        self.edits = PaperEdits(self)
-        self.importing = Importing(self)
-        self.relay.changed.connect(self.browsing.on_change)
-        self.actions = ActionRegistry(self)
         self._build_widgets()
-        build_menus(self)
-        connect_actions(self)
+        self._build_controllers()
+        self._build_layout()
+        self.actions = ActionRegistry(self)
+        import_folder = build_menus(self.menuBar(), self.actions, self.table, self)
+        connect_actions(
+            self.actions, import_folder=import_folder, window=self, importing=self.importing,
+            edits=self.edits, backups=self.backups, detail=self.detail, table=self.table,
+            search=self.search, sidebar=self.sidebar,
+        )
         self.apply_settings()
         self._restore_layout()
 
@@ -169,26 +174,56 @@ class MainWindow(QMainWindow):
         task.finished.connect(finished)
 
     def _build_widgets(self) -> None:
-        browsing, changes = self.browsing, self.edits
         self.sidebar = Sidebar(self)
-        self.sidebar.scope_changed.connect(browsing.on_scope_changed)
         self.search = SearchBar(self)
-        self.search.query_changed.connect(browsing.on_query_changed)
-        self.search.leave_requested.connect(self.focus_list)
         self.model = PaperTableModel(self.library.rows, self)
-        self.model.sort_requested.connect(browsing.on_sort_requested)
         self.table = PaperTableView(self.model, self)
-        self.table.current_paper_changed.connect(self.current.show)
-        self.table.star_clicked.connect(lambda pid: changes.toggle_star([pid]))
-        self.table.doubleClicked.connect(lambda _index: self.detail.focus_note())
         self.detail = DetailPane(self)
-        self.detail.star_toggled.connect(lambda pid, on: changes.set_starred([pid], on))
-        self.detail.read_toggled.connect(lambda pid, on: changes.set_read([pid], on))
-        self.detail.tags_edited.connect(changes.set_tags)
-        self.detail.note_save_requested.connect(changes.save_note)
+        self.welcome = WelcomeView(self)
+        self.count_label = QLabel("", self)
+        self.busy_label = QLabel("", self)
+
+    def _build_controllers(self) -> None:
+        """Each controller gets what it works with and answers through signals."""
+        bar = self.statusBar()
+        self.browsing = browsing = Browsing(
+            library=self.library, reader=self.reader, writer=self.writer,
+            settings=self.settings, table=self.table, model=self.model, search=self.search,
+            sidebar=self.sidebar, detail=self.detail, parent=self,
+        )
+        self.current = CurrentPaper(
+            library=self.library, reader=self.reader, related_worker=self.related_worker,
+            detail=self.detail, browsing=browsing, typing_in=self.search.field, parent=self,
+        )
+        self.edits = edits = PaperEdits(self.library, self.writer, self)
+        self.importing = Importing(self.writer, self.settings, self)
+        self.exports = Exports(self.home, self)
+        self.backups = Backups(self.home, self.writer, self, before_restore=self.detail.flush)
+
+        self.relay.changed.connect(browsing.on_change)
+        browsing.listing_shown.connect(lambda _listing: self.listing_shown.emit())
+        browsing.counts_shown.connect(self._show_counts)
+        browsing.count_text_changed.connect(self.count_label.setText)
+        browsing.paper_to_show.connect(self.current.show)
+        self.importing.imported.connect(self._imported)
+        for source in (browsing, edits, self.importing, self.exports, self.backups):
+            source.message.connect(bar.showMessage)
+        self.exports.busy.connect(self.busy_label.setText)
+
+        self.search.leave_requested.connect(self.focus_list)
+        self.table.current_paper_changed.connect(self.current.show)
+        self.table.star_clicked.connect(lambda pid: edits.toggle_star([pid]))
+        self.table.doubleClicked.connect(lambda _index: self.detail.focus_note())
+        self.detail.star_toggled.connect(lambda pid, on: edits.set_starred([pid], on))
+        self.detail.read_toggled.connect(lambda pid, on: edits.set_read([pid], on))
+        self.detail.tags_edited.connect(edits.set_tags)
+        self.detail.note_save_requested.connect(edits.save_note)
         self.detail.related_activated.connect(browsing.open_paper)
         self.detail.leave_requested.connect(self.focus_list)
+        self.welcome.import_requested.connect(self.importing.choose_files)
+        self.welcome.sample_requested.connect(self.open_sample_library)
 
+    def _build_layout(self) -> None:
         self.detail_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.detail_splitter.addWidget(self.table)
         self.detail_splitter.addWidget(self.detail)
@@ -211,19 +246,54 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([210, 1000])
         self.detail_splitter.setSizes([700, 440])
 
-        self.welcome = WelcomeView(self)
-        self.welcome.import_requested.connect(self.importing.choose_files)
-        self.welcome.sample_requested.connect(self.importing.open_sample_library)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.welcome)
         self.setCentralWidget(self.stack)
 
-        self.count_label = QLabel("", self)
-        self.busy_label = QLabel("", self)
         self.statusBar().addWidget(self.count_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().setSizeGripEnabled(True)
+
+    def _show_counts(self, counts: SidebarCounts) -> None:
+        if counts.total == 0:
+            if self.stack.currentWidget() is not self.welcome:
+                self.stack.setCurrentWidget(self.welcome)
+                self.welcome.setFocus(Qt.FocusReason.OtherFocusReason)  # the sample button
+        else:
+            self.stack.setCurrentWidget(self.splitter)
+        self.counts_shown.emit()
+
+    def _imported(self, _reports: list) -> None:
+        self.browsing.refresh_listing()
+        self.browsing.refresh_counts()
+
+    def open_sample_library(self) -> MainWindow:
+        """A second window on a temporary library holding the sample (deleted on close).
+
+        The user's own library stays empty and clean; File ▸ Import the Sample Digest puts
+        the sample into it instead, for who wants that.
+        """
+        import shutil
+
+        from readinglist.gui.import_flow import prepare_demo_home
+
+        home = prepare_demo_home(set_env=False)
+        window = type(self)(Library.open(home), self.settings)
+        window.setWindowTitle("Reading List — sample library (temporary)")
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def clean_up() -> None:
+            if window in self.sample_windows:
+                self.sample_windows.remove(window)
+            window.library.close()
+            shutil.rmtree(home, ignore_errors=True)
+
+        window.closed.connect(clean_up)
+        self.sample_windows.append(window)
+        window.resize(self.size())
+        window.show()
+        return window
 
     # -- settings and looks -----------------------------------------------------------------
     def apply_settings(self) -> None:
@@ -341,22 +411,17 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.importing.import_paths(paths)
 
-    # -- export, backup (dialogs in their own modules) --------------------------------------
+    # -- export (the dialog in its own module) --------------------------------------------
+    def export_dialog(self, ids: list[str] | None = None) -> ExportDialog:
+        """File ▸ Export… over what the list shows now (and the selection, when given)."""
+        scope_name = self.sidebar.currentIndex().data() or "All papers"
+        if self.request.query:
+            scope_name += f', search "{self.request.query}"'
+        return ExportDialog(self.library, self.settings, self.exports, self.model.ids,
+                            scope_name, ids=ids, parent=self)
+
     def open_export(self, selection: bool) -> None:
-        from readinglist.gui.export_dialog import ExportDialog
-
-        ids = self.table.selected_ids() if selection else None
-        ExportDialog(self, ids=ids).exec()
-
-    def back_up(self) -> None:
-        from readinglist.gui.export_dialog import back_up_now
-
-        back_up_now(self)
-
-    def restore(self) -> None:
-        from readinglist.gui.export_dialog import restore_from_backup
-
-        restore_from_backup(self)
+        self.export_dialog(self.table.selected_ids() if selection else None).exec()
 
     # -- help ---------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
@@ -380,7 +445,8 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.importing.close_sample_windows()
+        for window in list(self.sample_windows):
+            window.close()
         self.shutdown()
         super().closeEvent(event)
         self.closed.emit()
@@ -391,6 +457,7 @@ class MainWindow(QMainWindow):
             return
         self._closing = True
         self.browsing.stop()
+        self.current.stop()
         self.detail.flush()
         self.importing.cancel_all()
         self._save_layout()
@@ -405,6 +472,5 @@ class MainWindow(QMainWindow):
         self.related_worker.stop(timeout=10)
         self.reader.stop(timeout=10)
         self.search_index.close()  # indexes what the writer committed, then stops its thread
-        for export in list(self._exports):
-            export.stop(timeout=60)
+        self.exports.stop_all(timeout=60)
         self.relay.changed.disconnect(self.browsing.on_change)

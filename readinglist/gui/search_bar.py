@@ -81,6 +81,14 @@ class SearchBar(QWidget):
         self.field.setText(text)
         self._emit()
 
+    def clear_silently(self) -> None:
+        """Empty the field without asking for a search (the caller lists something else)."""
+        self._timer.stop()
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.blockSignals(False)
+        self._last = ""
+
     def focus(self) -> None:
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()

@@ -69,3 +69,61 @@ def test_the_blocker_catches_a_qt_import(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "core module tried to import PySide6" in result.stderr
+
+
+# --- the GUI's own modules: controllers get collaborators, nothing imports the window back ----
+
+
+def gui_imports() -> dict[str, set[str]]:
+    """Which readinglist.gui modules each gui module imports (anywhere in it, TYPE_CHECKING too)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "gui").glob("*.py")):
+        name = f"readinglist.gui.{path.stem}"
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+                # "from readinglist.gui import theme" imports the module readinglist.gui.theme
+                found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        graph[name] = {m for m in found if m.startswith("readinglist.gui.") and m != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import circle, each as the path that closes it."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                found.append([*path[path.index(nxt):], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return found
+
+
+def test_only_the_app_imports_the_main_window() -> None:
+    graph = gui_imports()
+    assert "readinglist.gui.mainwindow" in graph
+    importers = sorted(m for m, deps in graph.items() if "readinglist.gui.mainwindow" in deps)
+    assert importers == ["readinglist.gui.app"]
+
+
+def test_gui_modules_import_no_circle() -> None:
+    assert cycles(gui_imports()) == []
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c", "a"]]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from readinglist.gui.export_dialog import ExportDialog
-
 from .conftest import WAIT_MS, import_and_wait
 
 
@@ -14,7 +12,7 @@ def test_preview_and_export_of_the_selection(qtbot, open_window, sample, tmp_pat
     window.table.move(1)
     chosen = window.table.current_id()
     title = window.library.get(chosen).title
-    dialog = ExportDialog(window, ids=[chosen])
+    dialog = window.export_dialog(ids=[chosen])
     qtbot.addWidget(dialog)
     assert dialog.scope.currentText().startswith("Selected papers (1)")
     dialog.format.setCurrentIndex(dialog.format.findData("md"))
@@ -36,7 +34,7 @@ def test_all_papers_export_to_json(qtbot, open_window, sample, tmp_path):
 
     window = open_window()
     _d, (report,) = import_and_wait(qtbot, window, [sample], show_report=False)
-    dialog = ExportDialog(window)
+    dialog = window.export_dialog()
     qtbot.addWidget(dialog)
     dialog.scope.setCurrentIndex(len(dialog.scopes) - 1)  # All papers
     dialog.format.setCurrentIndex(dialog.format.findData("json"))
@@ -51,14 +49,12 @@ def test_all_papers_export_to_json(qtbot, open_window, sample, tmp_path):
 def test_back_up_then_restore_through_the_writer(qtbot, open_window, sample, monkeypatch):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from readinglist.gui.export_dialog import back_up_now, restore_from_backup
-
     from .conftest import wait_writes
 
     window = open_window()
     import_and_wait(qtbot, window, [sample], show_report=False)
     first = window.library.list_ids()[0]
-    back_up_now(window)
+    window.backups.back_up_now()
     wait_writes(qtbot, window)
     made = window.statusBar().currentMessage()
     assert made.startswith("Backed up to ")
@@ -73,7 +69,7 @@ def test_back_up_then_restore_through_the_writer(qtbot, open_window, sample, mon
     monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    restore_from_backup(window)
+    window.backups.restore()
     # Restore reads SQLite backups only: the dialog offers no other kind of file.
     assert offered == ["Backups (*.db);;All files (*)"]
     wait_writes(qtbot, window)

@@ -27,7 +27,7 @@ def test_empty_library_shows_welcome_then_sample_opens(qtbot, open_window):
     window = open_window()
     assert window.stack.currentWidget() is window.welcome
     window.welcome.sample_button.click()
-    (sample_window,) = window.importing.sample_windows
+    (sample_window,) = window.sample_windows
     qtbot.waitUntil(lambda: sample_window.model.rowCount() > 0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: sample_window.counts is not None
                     and sample_window.counts.total == sample_window.model.rowCount(),
@@ -46,7 +46,7 @@ def test_welcome_one_key_press_opens_the_sample_library(qtbot, open_window):
     assert button.isDefault() and not window.welcome.import_button.isDefault()
     assert window.focusWidget() is button
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
-    (sample_window,) = window.importing.sample_windows
+    (sample_window,) = window.sample_windows
     qtbot.waitUntil(lambda: sample_window.model.rowCount() > 0, timeout=WAIT_MS)
     sample_window.close()
 
