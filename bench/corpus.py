@@ -63,10 +63,13 @@ class Source:
     files: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
-def load_source() -> Source:
-    """Measure the real digests (or the repo's own files when they are absent)."""
-    paths = sorted(SHARED_DIGESTS.glob("*.txt")) if SHARED_DIGESTS.is_dir() else []
+@lru_cache(maxsize=2)
+def load_source(shared: bool = True) -> Source:
+    """Measure the real digests (or the repo's own files when they are absent, or not wanted).
+
+    Tests pass ``shared=False``: their corpus must be the same in a fresh clone.
+    """
+    paths = sorted(SHARED_DIGESTS.glob("*.txt")) if shared and SHARED_DIGESTS.is_dir() else []
     paths = paths or [path for path in FALLBACK_SOURCES if path.exists()]
     papers: list[ParsedPaper] = []
     source = Source(files=[str(path) for path in paths])
@@ -113,9 +116,12 @@ def load_source() -> Source:
     return source
 
 
-def generate_papers(n: int, seed: int = 1) -> list[dict[str, object]]:
-    """``n`` distinct, realistic papers: dicts with title, abstract and metadata."""
-    source = load_source()
+def generate_papers(n: int, seed: int = 1, shared: bool = True) -> list[dict[str, object]]:
+    """``n`` distinct, realistic papers: dicts with title, abstract and metadata.
+
+    ``shared=False`` draws from the repo's own files only (see ``load_source``).
+    """
+    source = load_source(shared)
     rng = random.Random(seed)
     titles: set[str] = set()
     papers: list[dict[str, object]] = []

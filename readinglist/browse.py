@@ -71,6 +71,7 @@ class ListingRequest:
     sort: str = "added"  # one of SORTS; "rank" without a query lists by date added
     descending: bool | None = None  # None: the sort's own default direction
     refine: PaperFilter = PaperFilter()  # noqa: RUF009 - frozen, so sharing it is safe
+    as_typed: bool = False  # never answer with a correction's results (only suggest it)
 
     @property
     def needs_index(self) -> bool:
@@ -87,6 +88,7 @@ class Listing:
     suggestion: str | None = None
     corrected: bool = False  # no match: the ids are for the suggestion instead
     fallback: bool = False  # the query could not be read as written; its words were searched
+    error: str | None = None  # the query was refused (a one-letter prefix): say this instead
     elapsed_ms: float = 0.0
     terms: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)  # rank order only
@@ -181,7 +183,7 @@ def _search(
     by_rank = request.sort == "rank"
     # A column sort is the store's: the index only says which papers match (unscored).
     results = index.search(query, sort="rank" if by_rank else "added", limit=None,
-                           snippets=False, library=library)
+                           snippets=False, library=library, correct=not request.as_typed)
     matches = results.ids
     scores = {hit.id: hit.score for hit in results.hits if hit.score is not None}
     if by_rank:
@@ -203,6 +205,7 @@ def _search(
         suggestion=results.suggestion,
         corrected=results.corrected,
         fallback=results.fallback,
+        error=results.error,
         terms=index.highlight_terms(query),
         scores={pid: scores[pid] for pid in ids if pid in scores},
         index_behind=behind,

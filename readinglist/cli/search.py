@@ -33,14 +33,16 @@ query language:
   "image editing"         an exact phrase
   gan OR vae              either word; group with ( )
   NOT survey, -survey     without the word
-  diff*                   words starting with "diff"
-  transfomer~             words one or two typing mistakes away
+  diff*                   words starting with "diff" (2 letters at least)
+  transfomer~             the words nearest to it (1 typing mistake, 2 from 5 letters)
   title:agent             only in one field: title: abstract: note: tag: org:
   tag:"to read"           a tag (quotes for spaces)
   is:starred is:unstarred is:read is:unread has:note has:tags
   year:2024 year:2023..2024 published:>2024-06 published:2024-01..2024-03
   digest:"Mar 14" upvotes:>10
 An empty query lists every paper. A query that cannot be read is searched as plain words.
+A misspelt word no paper uses is corrected only when the correction is sure (see
+docs/search.md); the output then says so. --as-typed turns that off.
 """
 
 
@@ -60,6 +62,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=SORTS,
         default="rank",
         help="order (default: rank, the best matches first): " + ", ".join(SORTS),
+    )
+    command.add_argument(
+        "--as-typed",
+        action="store_true",
+        help="never show a correction's results instead of none (only suggest it)",
     )
     command.add_argument("--json", action="store_true", help="print the results as JSON")
     command.set_defaults(run=run_search)
@@ -87,21 +94,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    results = search_page(" ".join(args.query), args.sort, args.offset, args.limit)
+    results = search_page(" ".join(args.query), args.sort, args.offset, args.limit,
+                          args.as_typed)
     if args.json:
         print_json(results.to_json())
-        return 0
+        return 2 if results.error else 0
+    if results.error:
+        fail(f"search: {results.error}", 2)
     _print_results(results, args.offset)
     return 0
 
 
-def search_page(text: str, sort: str, offset: int, limit: int) -> SearchResults:
+def search_page(
+    text: str, sort: str, offset: int, limit: int, as_typed: bool = False
+) -> SearchResults:
     """One page of the library's listing for a query, with scores and highlighted snippets."""
     from readinglist.browse import ListingRequest, browse
     from readinglist.search import SearchResults
 
     def page(index: SearchIndex) -> tuple[Listing, list[Hit]]:
-        listing = browse(library, index, ListingRequest(query=text, sort=sort), offset, limit)
+        request = ListingRequest(query=text, sort=sort, as_typed=as_typed)
+        listing = browse(library, index, request, offset, limit)
         # Corrected: the papers shown match the suggestion, so its words are the ones marked.
         marked = listing.suggestion if listing.corrected and listing.suggestion else text
         hits = index.snippets(listing.ids, marked, library=library) if listing.ids else []
@@ -113,7 +126,7 @@ def search_page(text: str, sort: str, offset: int, limit: int) -> SearchResults:
         hit.score = listing.scores.get(hit.id)
     return SearchResults(
         text, listing.total, hits, suggestion=listing.suggestion, corrected=listing.corrected,
-        elapsed_ms=listing.elapsed_ms, fallback=listing.fallback,
+        elapsed_ms=listing.elapsed_ms, fallback=listing.fallback, error=listing.error,
     )
 
 
@@ -178,6 +191,7 @@ def _print_results(results: SearchResults, offset: int) -> None:
     start, end = ("\033[1m", "\033[0m") if color else ("[", "]")
     if results.corrected:
         print(f"no papers match {results.query!r}; showing results for {results.suggestion!r}")
+        print(f"(search instead for {results.query!r}: add --as-typed)", file=sys.stderr)
     elif results.suggestion:
         print(f"did you mean: {results.suggestion}")
     if results.fallback:

@@ -107,7 +107,8 @@ class Browsing(QObject):
         self.model.set_ids(listing.ids, listing.positions)
         self.detail.set_terms(self.terms)
         self.search.show_result(
-            listing.total, listing.suggestion, listing.elapsed_ms, listing.corrected
+            listing.total, listing.suggestion, listing.elapsed_ms, listing.corrected,
+            listing.error,
         )
         table.select_id(current, max(row, 0))
         if not listing.ids:
@@ -127,7 +128,7 @@ class Browsing(QObject):
 
     def on_query_changed(self, query: str) -> None:
         had_query = bool(self.request.query)
-        self.request = replace(self.request, query=query)
+        self.request = replace(self.request, query=query, as_typed=self.search.as_typed)
         header = self.table.horizontalHeader()
         if query and not had_query:
             self.request = replace(self.request, sort="rank", descending=None)

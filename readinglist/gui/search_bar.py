@@ -1,4 +1,8 @@
-"""The search field: search as you type (debounced), hit count, a clickable "did you mean"."""
+"""The search field: search as you type (debounced), hit count, a clickable "did you mean".
+
+When the results shown are a correction's, the bar says so ("Showing results for X · Search
+instead for Y"); clicking Y searches the words as typed (``as_typed``), never corrected.
+"""
 
 from __future__ import annotations
 
@@ -71,15 +75,21 @@ class SearchBar(QWidget):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._emit)
         self._last = ""
-        self.field.textChanged.connect(lambda _text: self._timer.start())
+        self.as_typed = False  # search the query exactly as typed: never show a correction
+        self.field.textChanged.connect(self._edited)
         self.field.leave_requested.connect(self._leave)
 
     def query(self) -> str:
         return self.field.text().strip()
 
-    def set_query(self, text: str) -> None:
+    def set_query(self, text: str, as_typed: bool = False) -> None:
         self.field.setText(text)
-        self._emit()
+        self.as_typed = as_typed
+        self._emit(force=as_typed)
+
+    def _edited(self, _text: str) -> None:
+        self.as_typed = False
+        self._timer.start()
 
     def clear_silently(self) -> None:
         """Empty the field without asking for a search (the caller lists something else)."""
@@ -94,15 +104,21 @@ class SearchBar(QWidget):
         self.field.selectAll()
 
     def show_result(self, total: int, suggestion: str | None, elapsed_ms: float | None,
-                    corrected: bool = False) -> None:
-        if not self.query():
+                    corrected: bool = False, error: str | None = None) -> None:
+        typed = self.query()
+        if not typed:
             self.info.setText("")
             return
+        if error:
+            self.info.setText(html.escape(error))
+            self.info.setToolTip("")
+            return
         noun = "paper" if total == 1 else "papers"
-        text = f"{total:,} {noun}"
+        text = f"{total:,} {noun}" if total else "no papers match"
         if corrected and suggestion:
-            escaped = html.escape(suggestion)
-            text = (f'no match · {total:,} {noun} for <a href="suggest:{escaped}">{escaped}</a>')
+            text = (f"Showing results for <b>{html.escape(suggestion)}</b> · Search instead for "
+                    f'<a href="astyped:{html.escape(typed)}">{html.escape(typed)}</a>'
+                    f" · {total:,} {noun}")
         elif suggestion:
             escaped = html.escape(suggestion)
             text += f' · did you mean <a href="suggest:{escaped}">{escaped}</a>?'
@@ -111,15 +127,18 @@ class SearchBar(QWidget):
         self.info.setToolTip(tip)
 
     def _take_suggestion(self, link: str) -> None:
+        if link.startswith("astyped:"):
+            self.set_query(link.removeprefix("astyped:"), as_typed=True)
+            return
         self.set_query(link.removeprefix("suggest:"))
 
     def _leave(self) -> None:
         self._emit()  # Enter searches at once, without waiting for the debounce
         self.leave_requested.emit()
 
-    def _emit(self) -> None:
+    def _emit(self, force: bool = False) -> None:
         self._timer.stop()
         query = self.query()
-        if query != self._last:
+        if query != self._last or force:
             self._last = query
             self.query_changed.emit(query)

@@ -4,13 +4,22 @@ One pass over the text does what Whoosh's tokenizer | lowercase | stop | stem ch
 four generators, because analysis is a third of the cost of building the index.
 
 A compound such as ``U-Net`` or ``GPT-3.5`` is indexed as its joined form (``unet``,
-``gpt3.5``) *and* as its parts (``u``... ``net``, ``gpt``), all at the compound's position, so
-``U-Net``, ``UNet``, ``unet`` and ``net`` all find it and phrases across it still match. In
-query mode only the joined form is produced, so ``GPT-4`` does not also match every ``4``.
+``gpt3.5``), as the joins of its leading parts (``U-Net-based`` gives ``unet`` too) *and* as
+its parts (``net``, ``base``, ``gpt``), all at the compound's position, so ``U-Net``, ``UNet``,
+``unet``, ``U-Net-based`` and ``net`` all find it. In query mode only the joined form is
+produced, so ``GPT-4`` does not also match every ``4``.
+
+An acronym's plural stems to the acronym (``LLMs`` -> ``llm``, ``CNNs`` -> ``cnn``): Porter2
+keeps a final ``s`` after a part with no vowel.
+
+``ExactAnalyzer`` is the other analysis: words as written (lowercased, split at every
+character that is not a letter or digit, stop words kept), for exact phrases, prefixes,
+fuzzy words and corrections.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +39,7 @@ STOP_WORDS = frozenset(
     "was we were which with".split()
 )
 
+_VOWEL = re.compile(r"[aeiouy]")
 _STEMS: dict[str, str] = {}
 _STEM_CACHE_LIMIT = 500_000
 
@@ -41,7 +51,12 @@ def stem(word: str) -> str:
     except KeyError:
         pass
     # Digits-bearing tokens ("3d", "gpt4", "2024") are names, not English words.
-    result = word if (len(word) < 3 or not word.isalpha()) else porter_stem(word)
+    if len(word) < 3 or not word.isalpha():
+        result = word
+    elif word[-1] == "s" and not _VOWEL.search(word[:-1]):
+        result = word[:-1]  # an acronym's plural: "llms", "cnns", "mllms"
+    else:
+        result = porter_stem(word)
     if len(_STEMS) < _STEM_CACHE_LIMIT:
         _STEMS[word] = result
     return result
@@ -107,7 +122,14 @@ class PaperAnalyzer(Analyzer):
             yield token
             if compound and index_mode:
                 offset = match.start()
-                for part in _PART.split(word):
+                parts = _PART.split(word)
+                for lead in _leading_joins(parts):
+                    token.text = norm(lead)
+                    token.stopped = False
+                    if keeporiginal:
+                        token.original = lead
+                    yield token
+                for part in parts:
                     if len(part) < 2 or part in stops:
                         offset += len(part) + 1
                         continue
@@ -141,7 +163,10 @@ class PaperAnalyzer(Analyzer):
                 if joined in stops:
                     continue
                 append((norm(joined), pos))
-                for part in _PART.split(word):
+                parts = _PART.split(word)
+                for lead in _leading_joins(parts):
+                    append((norm(lead), pos))
+                for part in parts:
                     if len(part) >= 2 and part not in stops:
                         append((norm(part), pos))
             else:
@@ -154,6 +179,89 @@ class PaperAnalyzer(Analyzer):
 
 def _identity(word: str) -> str:
     return word
+
+
+def _leading_joins(parts: list[str]) -> list[str]:
+    """The joins of a compound's leading parts, shorter than the whole ("U-Net-based": unet)."""
+    if len(parts) < 3:
+        return []
+    joins = []
+    for end in range(2, min(len(parts), 5)):
+        lead = "".join(parts[:end])
+        if len(lead) >= 2 and lead not in STOP_WORDS:
+            joins.append(lead)
+    return joins
+
+
+# Words as written: runs of letters and digits. ``_`` is not a letter: "snake_case" is two words.
+_EXACT_WORD = re.compile(r"[^\W_]+")
+_EXACT_COMPOUND = re.compile(r"[^\W_]+(?:[-.][^\W_]+)+")
+
+
+def exact_words(text: str) -> list[str]:
+    """The words of ``text`` as written, lowercased, in order (a phrase's or a query's words)."""
+    return [word.lower() for word in _EXACT_WORD.findall(text)]
+
+
+class ExactAnalyzer(Analyzer):
+    """Words as written, stop words kept, one position each (see the module docstring).
+
+    A compound (``U-Net-based``, ``GPT-3.5``) also gives the joins of its parts (``unet``,
+    ``unetbased``), at its first part's position, so ``unet*`` finds ``U-Net``.
+    """
+
+    def positions(self, text: str, start_pos: int = 0) -> tuple[list[tuple[str, int]], int]:
+        """(word, position) pairs of ``text``, and the next free position."""
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            words = _EXACT_WORD.findall(lowered)
+        else:  # lowering changed lengths (rare scripts): lower word by word
+            words = [w.lower() for w in _EXACT_WORD.findall(text)]
+        out = [(word, at) for at, word in enumerate(words, start_pos)]
+        if "-" in text or "." in text:
+            out.extend(self._joins(text, start_pos))
+        return out, start_pos + len(words)
+
+    @staticmethod
+    def _joins(text: str, start_pos: int) -> list[tuple[str, int]]:
+        joins: list[tuple[str, int]] = []
+        starts = [m.start() for m in _EXACT_WORD.finditer(text)]
+        for found in _EXACT_COMPOUND.finditer(text):
+            at = start_pos + bisect.bisect_left(starts, found.start())
+            parts = _EXACT_WORD.findall(found.group().lower())
+            for end in range(2, min(len(parts), 4) + 1):
+                joins.append(("".join(parts[:end]), at))
+        return joins
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            found: list[tuple[str, int]] = [(value.lower(), start_pos)]
+        elif mode == "query":
+            found = [(w, at) for at, w in enumerate(exact_words(value), start_pos)]
+        else:
+            found = self.positions(value, start_pos)[0]
+        for text, at in found:
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = at
+            yield token
 
 
 def analyze(text: str, mode: str = "index") -> list[str]:

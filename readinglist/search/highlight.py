@@ -21,14 +21,21 @@ _ANALYZER = PaperAnalyzer()
 class MatchSet:
     """The index terms a query looks for, as the highlighter needs them."""
 
-    terms: set[str] = field(default_factory=set)
-    prefixes: tuple[str, ...] = ()
+    terms: set[str] = field(default_factory=set)  # stems
+    prefixes: tuple[str, ...] = ()  # beginnings of words as written
+    words: set[str] = field(default_factory=set)  # words as written (a phrase's), lowercase
 
     def __bool__(self) -> bool:
-        return bool(self.terms or self.prefixes)
+        return bool(self.terms or self.prefixes or self.words)
 
-    def matches(self, term: str) -> bool:
-        return term in self.terms or (bool(self.prefixes) and term.startswith(self.prefixes))
+    def matches(self, term: str, written: str = "") -> bool:
+        """Whether a word (its stem ``term``, its lowercase ``written`` form) is looked for."""
+        written = written or term
+        return (
+            term in self.terms
+            or written in self.words
+            or (bool(self.prefixes) and written.startswith(self.prefixes))
+        )
 
 
 def match_spans(text: str, matches: MatchSet) -> list[tuple[int, int, str]]:
@@ -36,10 +43,11 @@ def match_spans(text: str, matches: MatchSet) -> list[tuple[int, int, str]]:
     if not text or not matches:
         return []
     spans: list[tuple[int, int, str]] = []
-    terms, prefixes = matches.terms, matches.prefixes
     for word in _WORD.finditer(text):
+        lowered = word.group().lower()
         for rel_start, rel_end, term in _word_terms(word.group()):
-            if not (term in terms or (prefixes and term.startswith(prefixes))):
+            written = lowered[rel_start:rel_end].replace("-", "").replace(".", "")
+            if not matches.matches(term, written):
                 continue
             start, end = word.start() + rel_start, word.start() + rel_end
             if spans and start < spans[-1][1]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import heapq
-import itertools
 import json
 import logging
 import os
@@ -45,19 +44,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
-from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import SegmentWriter
 
 from readinglist import paths
-from readinglist.search import highlight, ranking, repair
-from readinglist.search.analysis import PaperAnalyzer, stem
-from readinglist.search.query import (
-    FuzzySet,
-    ParsedQuery,
-    PrefixSet,
-    near_terms,
-    parse_query,
-)
+from readinglist.search import highlight, repair, similar, spelling
+from readinglist.search.analysis import PaperAnalyzer, exact_words
+from readinglist.search.engine import ranking
+from readinglist.search.engine.compile import Compiled, Expansions, compile_query
+from readinglist.search.query import ParsedQuery, parse_query
 from readinglist.search.schema import SCHEMA_VERSION, build_schema, document, fingerprint, fold
 
 if TYPE_CHECKING:
@@ -133,13 +127,14 @@ class SearchResults:
     corrected: bool = False  # True: the hits are for ``suggestion`` (the query found nothing)
     elapsed_ms: float = 0.0
     fallback: bool = False  # True: the query was malformed and read as plain words
+    error: str | None = None  # the query was refused (a one-letter prefix); nothing searched
 
     @property
     def ids(self) -> list[str]:
         return [hit.id for hit in self.hits]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "query": self.query,
             "total": self.total,
             "elapsed_ms": round(self.elapsed_ms, 1),
@@ -147,6 +142,9 @@ class SearchResults:
             "corrected": self.corrected,
             "results": [hit.to_json() for hit in self.hits],
         }
+        if self.error is not None:
+            data["error"] = self.error
+        return data
 
 
 @dataclass(slots=True)
@@ -206,7 +204,7 @@ class SearchIndex:
         self._match_cache: tuple[Any, dict[Any, set[int]]] = (None, {})
         self._sort_cache: tuple[Any, dict[tuple[str, bool], list[int]]] = (None, {})
         self._id_column_cache: tuple[Any, Any] = (None, None)
-        self._expansions: tuple[Any, dict[tuple[str, ...], list[str]]] = (None, {})
+        self._expansions = Expansions(None)
         # Why the last rebuild was needed when it was a repair ("the search index was
         # damaged: ..."), for the message a command prints; None when nothing was damaged.
         self.last_repair: str | None = None
@@ -597,8 +595,14 @@ class SearchIndex:
         offset: int = 0,
         snippets: bool = True,
         library: Library | None = None,
+        correct: bool = True,
     ) -> SearchResults:
         """Search with the query language; a page of hits (``limit``/``offset``) and the total.
+
+        A query that finds nothing because of a misspelt word is answered with the results
+        of the corrected query when the correction is confident (``corrected`` is then
+        True and ``suggestion`` the query searched); ``correct=False`` never does that
+        (the user asked for their words as typed). A refused query (``d*``) has ``error``.
 
         ``sort``: rank (BM25F; an empty query lists by added date), published, upvotes, added,
         title. Dates and numbers run newest/most first unless ``descending=False``. Snippets
@@ -607,18 +611,20 @@ class SearchIndex:
         """
         started = time.perf_counter()
         parsed = parse_query(text)
+        if parsed.error is not None:
+            return SearchResults(text, 0, error=parsed.error)
         results = self._search(parsed, filter, sort, descending, limit, offset, snippets, library)
-        if results.total < FEW_RESULTS and parsed.positive_words and not parsed.fallback:
-            suggestion = self.suggest(parsed, library, nothing_found=results.total == 0)
-            if suggestion and fold(suggestion) != fold(text):
-                results.suggestion = suggestion
-                if results.total == 0:
-                    corrected = parse_query(suggestion)
+        if results.total < FEW_RESULTS and parsed.positive_words:
+            correction = self.suggest_correction(parsed)
+            if correction is not None:
+                results.suggestion = correction.text
+                if results.total == 0 and correction.confident and correct:
                     again = self._search(
-                        corrected, filter, sort, descending, limit, offset, snippets, library
+                        parse_query(correction.text), filter, sort, descending, limit, offset,
+                        snippets, library,
                     )
                     if again.total:
-                        again.suggestion = suggestion
+                        again.suggestion = correction.text
                         again.corrected = True
                         again.query = text
                         results = again
@@ -633,7 +639,10 @@ class SearchIndex:
         descending: bool | None = None,
     ) -> list[str]:
         """Every matching id in order (for a lazy list of the whole result), no snippets."""
-        results = self._search(parse_query(text), filter, sort, descending, None, 0, False, None)
+        parsed = parse_query(text)
+        if parsed.error is not None:
+            return []
+        results = self._search(parsed, filter, sort, descending, None, 0, False, None)
         return results.ids
 
     def _search(
@@ -668,10 +677,10 @@ class SearchIndex:
     ) -> SearchResults:
         with self._lock:
             searcher = self._get_searcher()
-            query = parsed.query if parsed.query is not None else wq.Every()
-            self._expand(searcher, parsed)
+            compiled = self.compile(parsed, searcher)
+            query = compiled.query if compiled.query is not None else wq.Every()
             restrict = self._filter_query(filter, library)
-            filters = [q for q in (parsed.filter_query(), restrict) if q is not None]
+            filters = [q for q in (compiled.filter, restrict) if q is not None]
             filter_q: Any = None
             if len(filters) == 1:
                 filter_q = filters[0]
@@ -680,9 +689,9 @@ class SearchIndex:
                     filter_q = _intersect(searcher, filters)
                 else:
                     filter_q = wq.And(filters)
-            mask = parsed.exclusion_query()
+            mask = compiled.mask
             want = None if limit is None else offset + limit
-            scored = sort == "rank" and parsed.query is not None
+            scored = sort == "rank" and compiled.query is not None
             # The set of matching documents, by set operations on posting lists (no scoring):
             # the exact total, and all that a sort by a column needs.
             docs = self._matching(searcher, parsed, query, filter_q, mask, filter)
@@ -712,7 +721,7 @@ class SearchIndex:
                     # Whoosh reads a missing column file as empty values.
                     raise _DamagedFile("a search hit has no paper id")
                 hits.append(Hit(hit_id, score))
-            matches = self._match_set(parsed, searcher.reader()) if snippets and hits else None
+            matches = self._match_set(parsed, compiled) if snippets and hits else None
         out = SearchResults(parsed.text, total, hits, fallback=parsed.fallback)
         if matches is not None:
             self._fill_snippets(out.hits, matches, library)
@@ -753,26 +762,14 @@ class SearchIndex:
             cache[1][key] = found
         return found
 
-    def _expand(self, searcher: Any, parsed: ParsedQuery) -> None:
-        """Expand the query's prefix and fuzzy words once (remembered for this searcher).
-
-        A fuzzy word costs thousands of edit-distance checks; typing a query repeats it.
-        """
-        cache = self._expansions
-        if cache[0] is not searcher:
-            cache = self._expansions = (searcher, {})
-        for leaf in _leaves(parsed.query):
-            if isinstance(leaf, (FuzzySet, PrefixSet)):
-                distance = repr(getattr(leaf, "distance", None))
-                key = (type(leaf).__name__, leaf.fieldname, leaf.text, distance)
-                terms = cache[1].get(key)
-                if terms is None:
-                    leaf.expand_once(searcher.reader())
-                    if len(cache[1]) >= 256:
-                        cache[1].clear()
-                    cache[1][key] = leaf._shared_terms
-                else:
-                    leaf._shared_terms = terms
+    def compile(self, parsed: ParsedQuery, searcher: Any = None) -> Compiled:
+        """``parsed`` as Whoosh queries for ``searcher`` (default: the current one)."""
+        with self._lock:
+            if searcher is None:
+                searcher = self._get_searcher()
+            if self._expansions.searcher is not searcher:
+                self._expansions = Expansions(searcher)
+            return compile_query(parsed, self._expansions)
 
     def _id_column(self, searcher: Any) -> Any:
         """The id column of the current searcher (opening it reads an offset per paper)."""
@@ -853,20 +850,19 @@ class SearchIndex:
         mapping = cached[1]
         return {mapping[i] for i in ids if i in mapping}
 
-    def _match_set(self, parsed: ParsedQuery, reader: Any) -> highlight.MatchSet:
+    def _match_set(self, parsed: ParsedQuery, compiled: Compiled) -> highlight.MatchSet:
         matches = highlight.MatchSet()
         prefixes: set[str] = set()
         analyzer = PaperAnalyzer()
         for kind, text in parsed.highlight:
             if kind == "prefix":
-                prefixes.update({text, stem(text)})
+                prefixes.add(text)
+            elif kind == "phrase":
+                matches.words.update(exact_words(text))
             elif kind != "fuzzy":
                 matches.terms.update(t.text for t in analyzer(text, mode="index"))
-        # Fuzzy words light up the terms the query actually expanded to (already computed).
-        for leaf in _leaves(parsed.query):
-            if isinstance(leaf, FuzzySet):
-                matches.terms.update(leaf.expanded(reader))
-                matches.terms.add(leaf.text)
+        # Fuzzy words light up the words they stood for (already computed).
+        matches.terms.update(compiled.fuzzy_stems)
         matches.prefixes = tuple(sorted(prefixes))
         return matches
 
@@ -885,8 +881,9 @@ class SearchIndex:
     def snippets(self, ids: Sequence[str], text: str, library: Library | None = None) -> list[Hit]:
         """Highlighted title and abstract fragment of these papers for the query ``text``."""
         hits = [Hit(i, None) for i in ids]
+        parsed = parse_query(text)
         with self._lock:
-            matches = self._match_set(parse_query(text), self._get_searcher().reader())
+            matches = self._match_set(parsed, self.compile(parsed))
         self._fill_snippets(hits, matches, library)
         return hits
 
@@ -899,81 +896,28 @@ class SearchIndex:
 
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Character spans of ``text`` that ``query`` matched (stems, prefixes, fuzzy terms)."""
+        parsed = parse_query(query)
         with self._lock:
-            matches = self._match_set(parse_query(query), self._get_searcher().reader())
+            matches = self._match_set(parsed, self.compile(parsed))
         return [(s, e) for s, e, _t in highlight.match_spans(text, matches)]
 
-    def suggest(
-        self, parsed: ParsedQuery | str, library: Library | None = None, nothing_found: bool = True
-    ) -> str | None:
-        """The query with misspelled words replaced by the likeliest indexed word, or None."""
+    def suggest(self, parsed: ParsedQuery | str) -> str | None:
+        """The query with its misspelt words replaced by the likeliest library word, or None."""
+        correction = self.suggest_correction(parsed)
+        return correction.text if correction is not None else None
+
+    def suggest_correction(self, parsed: ParsedQuery | str) -> spelling.Correction | None:
+        """How to correct the query's misspelt words (see ``readinglist.search.spelling``)."""
         if isinstance(parsed, str):
             parsed = parse_query(parsed)
-        analyzer = PaperAnalyzer()
-        replacements: dict[str, str] = {}
-        with self._lock:
-            reader = self._get_searcher().reader()
-            for word in parsed.positive_words:
-                terms = [t.text for t in analyzer(word, mode="query")]
-                if len(terms) != 1:
-                    continue
-                term = terms[0]
-                frequency = reader.doc_frequency("text", term)
-                # A word no paper uses is a typo; a rare one only when the query found nothing.
-                if frequency > (2 if nothing_found else 0):
-                    continue
-                best = self._best_correction(reader, word, term, frequency)
-                if best is None:
-                    continue
-                surface = self._surface_word(reader, best, word, library)
-                if surface and surface.lower() != word.lower():
-                    replacements[word] = surface
-        if not replacements:
+        if parsed.fallback or parsed.error is not None:
             return None
-        suggestion = parsed.text
-        for word, surface in replacements.items():
-            suggestion = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", surface, suggestion)
-        return suggestion
-
-    @staticmethod
-    def _best_correction(reader: Any, word: str, term: str, frequency: int) -> str | None:
-        best: tuple[int, int, str] | None = None
-        distance = 1 if len(word) <= 4 else 2
-        for fieldname in ("text",):
-            for candidate, edits in near_terms(reader, fieldname, word, distance).items():
-                if candidate == term:
-                    continue
-                count = reader.doc_frequency("text", candidate)
-                if count <= frequency:
-                    continue
-                key = (-edits, count, candidate)
-                if best is None or key > best:
-                    best = key
-        return best[2] if best else None
-
-    def _surface_word(
-        self, reader: Any, term: str, typed: str, library: Library | None
-    ) -> str | None:
-        """The word, as papers write it, that analyzes to ``term`` and is nearest ``typed``."""
-        typed = typed.lower()
-        best: tuple[int, str] | None = None
-        for fieldname in ("text",):
-            if reader.doc_frequency(fieldname, term) == 0:
-                continue
-            docnums = list(itertools.islice(reader.postings(fieldname, term).all_ids(), 5))
-            column = reader.column_reader("id")
-            ids = [_text(column[d]) for d in docnums]
-            for paper in self._library(library).papers(ids):
-                text = paper.title + " " + paper.abstract
-                for token in PaperAnalyzer()(text, chars=True, mode="index", removestops=False):
-                    if token.text == term:
-                        surface = text[token.startchar : token.endchar].lower()
-                        key = (damerau_levenshtein(surface, typed), surface)
-                        if best is None or key < best:
-                            best = key
-            if best is not None:
-                break
-        return best[1] if best else None
+        with self._lock:
+            searcher = self._get_searcher()
+            self.compile(parsed, searcher)  # the expansions of this searcher
+            vocab = self._expansions.vocabulary("text_exact")
+            reader = searcher.reader()
+            return spelling.correct(parsed, vocab, lambda term: reader.doc_frequency("text", term))
 
     # --- related and recommended -------------------------------------------------------------
 
@@ -1019,7 +963,7 @@ class SearchIndex:
     ) -> SearchResults:
         with self._lock:
             searcher = self._get_searcher()
-            terms = searcher.key_terms_from_text("text", text, numterms=20)
+            terms = similar.key_terms(searcher.reader(), text, numterms=20)
             if not terms:
                 return SearchResults(query=label, total=0)
             top = terms[0][1] or 1.0
@@ -1064,16 +1008,6 @@ _SORT_FIELDS = {
     "added": "added",
     "title": "title_key",
 }
-
-
-def _leaves(query: Any) -> Iterator[Any]:
-    if query is None:
-        return
-    if query.is_leaf():
-        yield query
-        return
-    for child in query.children():
-        yield from _leaves(child)
 
 
 def _text(value: Any) -> str:

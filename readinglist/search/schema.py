@@ -9,6 +9,11 @@ weights BM25F scores with. One field instead of five means a two-word query walk
 lists instead of ten, which is most of a query's cost. ``title``, ``note`` and ``org`` also
 have fields of their own for ``title:``-style queries (they are short, so cheap).
 
+Each of these has an ``_exact`` twin holding the words as written (``ExactAnalyzer``: not
+stemmed, stop words kept, with positions): exact phrases, prefixes and fuzzy words are matched
+there, so ``"text to image"`` never matches "text and image" and ``generati*`` finds
+"generation". Only the stemmed fields are scored by BM25F.
+
 ``SCHEMA_VERSION`` changes whenever this file changes what is indexed; an index with another
 version is rebuilt.
 """
@@ -26,9 +31,9 @@ from whoosh import columns, formats
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.system import pack_uint
 
-from readinglist.search.analysis import PaperAnalyzer
+from readinglist.search.analysis import ExactAnalyzer, PaperAnalyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Title above abstract above note: a word in the title says more about the paper than the
 # same word in a 200-word abstract, and the abstract more than the reader's own note.
@@ -39,46 +44,72 @@ ORG_BOOST = 1.5
 TAG_BOOST = 2.0
 
 TEXT_FIELDS = ("text", "title", "note", "tag", "org")
+# The field of words as written beside each stemmed field (see the module docstring).
+EXACT_FIELDS = {"text": "text_exact", "title": "title_exact", "note": "note_exact",
+                "org": "org_exact"}
 SECTION_GAP = 16  # positions between the parts of ``text``: no phrase spans title and abstract
 
 _ANALYZER = PaperAnalyzer()
+_EXACT_ANALYZER = ExactAnalyzer()
 _SECTION = "\x1e"  # starts a weighted part of a ``text`` value: SEP boost UNIT text
 _UNIT = "\x1f"
 
 
-class WeightedPositions(formats.Positions):
-    """Whoosh's Positions format (same bytes on disk), faster, with weighted parts.
+def _weighted_postings(
+    value: str, analyzer: Any, field_boost: float, encode: Any
+) -> Iterator[tuple[str, int, float, bytes]]:
+    """(term, frequency, weight, encoded value) of a value made of weighted parts.
 
     A value may hold parts marked ``RS boost US text`` (ASCII separators): the positions of
     each part follow the previous part's after a gap, and each occurrence adds ``boost`` to
     the term's weight (the term frequency BM25F scores). A value without marks is one part
     of weight 1.
     """
+    positions: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
+    pos = 0
+    for boost, text in _sections(value):
+        pairs, end = analyzer.positions(text, pos)
+        for term, at in pairs:
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [at]
+                weights[term] = boost
+            else:
+                found.append(at)
+                weights[term] += boost
+        pos = end + SECTION_GAP
+    for term, found in positions.items():
+        yield term, len(found), weights[term] * field_boost, encode(found)
+
+
+class WeightedPositions(formats.Positions):
+    """Whoosh's Positions format (same bytes on disk), faster, with weighted parts."""
 
     def word_values(
         self, value: Any, analyzer: Any, **kwargs: Any
     ) -> Iterable[tuple[str, int, float, bytes]]:
-        if not isinstance(value, str) or not isinstance(analyzer, PaperAnalyzer):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        positions: dict[str, list[int]] = {}
-        weights: dict[str, float] = {}
-        pos = 0
-        for boost, text in _sections(value):
-            pairs, end = analyzer.positions(text, pos)
-            for term, at in pairs:
-                found = positions.get(term)
-                if found is None:
-                    positions[term] = [at]
-                    weights[term] = boost
-                else:
-                    found.append(at)
-                    weights[term] += boost
-            pos = end + SECTION_GAP
-        field_boost = self.field_boost
-        encode = _encode_positions
-        for term, found in positions.items():
-            yield term, len(found), weights[term] * field_boost, encode(found)
+        if not isinstance(value, str) or not hasattr(analyzer, "positions"):
+            return super().word_values(value, analyzer, **kwargs)
+        return _weighted_postings(value, analyzer, self.field_boost, _encode_positions)
+
+
+class WeightedFrequency(formats.Frequency):
+    """Whoosh's Frequency format (same bytes on disk), with weighted parts and no positions.
+
+    The stemmed fields need no positions: phrases are matched in the ``_exact`` fields.
+    """
+
+    def word_values(
+        self, value: Any, analyzer: Any, **kwargs: Any
+    ) -> Iterable[tuple[str, int, float, bytes]]:
+        if not isinstance(value, str) or not hasattr(analyzer, "positions"):
+            return super().word_values(value, analyzer, **kwargs)
+        return _weighted_postings(value, analyzer, self.field_boost, _encode_frequency)
+
+
+def _encode_frequency(found: list[int]) -> bytes:
+    return pack_uint(len(found))
 
 
 _ONE_POSITION: dict[int, bytes] = {}
@@ -113,7 +144,9 @@ class PaperText(TEXT):
     """A TEXT field whose postings come straight from WeightedPositions, already as bytes."""
 
     def index(self, value: Any, **kwargs: Any) -> Any:
-        if isinstance(self.format, WeightedPositions) and isinstance(value, str):
+        if isinstance(self.format, (WeightedPositions, WeightedFrequency)) and isinstance(
+            value, str
+        ):
             return (
                 (term.encode("utf-8"), freq, weight, data)
                 for term, freq, weight, data in self.format.word_values(value, self.analyzer)
@@ -121,10 +154,11 @@ class PaperText(TEXT):
         return super().index(value, **kwargs)
 
 
-def _text_field(boost: float = 1.0, phrase: bool = True) -> TEXT:
-    field = PaperText(analyzer=_ANALYZER, field_boost=boost, phrase=phrase)
-    if phrase:
-        field.format = WeightedPositions(field_boost=boost)
+def _text_field(boost: float = 1.0, exact: bool = False) -> TEXT:
+    """A stemmed field (frequencies only) or an exact one (with positions, for phrases)."""
+    field = PaperText(analyzer=_EXACT_ANALYZER if exact else _ANALYZER, field_boost=boost,
+                      phrase=exact)
+    field.format = (WeightedPositions if exact else WeightedFrequency)(field_boost=boost)
     return field
 
 
@@ -137,7 +171,11 @@ def build_schema() -> Schema:
         text=_text_field(),
         title=_text_field(),
         note=_text_field(),
-        org=_text_field(phrase=False),
+        org=_text_field(),
+        text_exact=_text_field(exact=True),
+        title_exact=_text_field(exact=True),
+        note_exact=_text_field(exact=True),
+        org_exact=_text_field(exact=True),
         # Tags and digest labels are whole values ("to read", "Mar 14"), lowercased.
         tag=KEYWORD(lowercase=True, commas=True, scorable=True, field_boost=TAG_BOOST),
         digest=KEYWORD(lowercase=True, commas=True),
@@ -178,19 +216,25 @@ def document(paper: Any, stamp: bytes = b"") -> dict[str, Any]:
     note = paper.note or ""
     labels = sorted({fold(s.label) for s in paper.sightings if s.label})
     added = paper.added_at
+    text = weighted(
+        (TITLE_BOOST, paper.title),
+        (ABSTRACT_BOOST, paper.abstract or ""),
+        (NOTE_BOOST, note),
+        (ORG_BOOST, paper.organization or ""),
+        (TAG_BOOST, " ; ".join(paper.tags)),
+    )
+    org = paper.organization or ""
     return {
         "id": paper.id,
         "fingerprint": stamp,
-        "text": weighted(
-            (TITLE_BOOST, paper.title),
-            (ABSTRACT_BOOST, paper.abstract or ""),
-            (NOTE_BOOST, note),
-            (ORG_BOOST, paper.organization or ""),
-            (TAG_BOOST, " ; ".join(paper.tags)),
-        ),
+        "text": text,
         "title": paper.title,
         "note": note,
-        "org": paper.organization or "",
+        "org": org,
+        "text_exact": text,
+        "title_exact": paper.title,
+        "note_exact": note,
+        "org_exact": org,
         "tag": ",".join(fold(t).replace(",", " ") for t in paper.tags),
         "digest": ",".join(label.replace(",", " ") for label in labels),
         "starred": bool(paper.starred),

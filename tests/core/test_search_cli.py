@@ -36,7 +36,7 @@ def make_library(home: Path, count: int) -> None:
     papers = [
         ParsedPaper(title=str(p["title"]), abstract=str(p["abstract"]), line=i + 1,
                     published=p["published"], upvotes=p["upvotes"])  # type: ignore[arg-type]
-        for i, p in enumerate(generate_papers(count, seed=7))
+        for i, p in enumerate(generate_papers(count, seed=7, shared=False))
     ]
     info = DigestInfo(path="gen.txt", sha256=hashlib.sha256(b"gen").hexdigest(), size=1,
                       label="Feb 2", layout="blank-separated")
@@ -117,3 +117,18 @@ def test_import_leaves_a_searchable_library(tmp_path: Path) -> None:
         path.unlink() if path.is_file() else None
     result = run(home, "search", "diffusion", "--json")
     assert "indexing 25 papers" in result.stderr and json.loads(result.stdout)["total"] > 0
+
+
+def test_a_refused_query_says_why_in_one_line_and_fails(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    make_library(home, 30)
+    text = run(home, "search", "d*", check=False)
+    assert text.returncode == 2 and text.stdout == ""
+    assert text.stderr.strip().count("\n") == 0 and "prefix" in text.stderr
+    data = run(home, "search", "d*", "--json", check=False)
+    assert data.returncode == 2
+    result = json.loads(data.stdout)
+    assert result["total"] == 0 and result["results"] == [] and "prefix" in result["error"]
+    every = json.loads(run(home, "search", "--json").stdout)["total"]
+    assert every == 30
+    assert "error" not in json.loads(run(home, "search", "di*", "--json").stdout)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import query as wq
 
-from readinglist.search.analysis import analyze
-from readinglist.search.query import FuzzySet, PhraseSet, PrefixSet, parse_query
-
-
-def leaves(q: wq.Query) -> list[wq.Query]:
-    if q.is_leaf():
-        return [q]
-    return [leaf for child in q.children() for leaf in leaves(child)]
+from readinglist.search.analysis import analyze, exact_words
+from readinglist.search.query import (
+    All,
+    Either,
+    Equals,
+    Fuzzy,
+    HasAny,
+    Phrase,
+    Prefix,
+    Range,
+    Without,
+    Words,
+    leaves,
+    parse_query,
+)
 
 
 def test_analyzer_keeps_technical_tokens_findable() -> None:
@@ -26,60 +32,82 @@ def test_analyzer_keeps_technical_tokens_findable() -> None:
     # Stemming conflates inflections but keeps "generation" apart from "generalization".
     assert analyze("transformers", mode="query") == analyze("transformer", mode="query")
     assert analyze("generation", mode="query") != analyze("generalization", mode="query")
+    # Acronyms and their plurals are one term; so are U-Net, UNet and U-Net-based's lead.
+    for plural, singular in (("LLMs", "LLM"), ("CNNs", "cnn"), ("VLMs", "vlm"), ("MLLMs", "MLLM")):
+        assert analyze(plural, mode="query") == analyze(singular, mode="query"), plural
+    assert "unet" in analyze("a U-Net-based model")
+    assert analyze("U-Net-based", mode="query") == ["unetbas"]
+
+
+def test_exact_words_split_at_every_non_letter_and_keep_stop_words() -> None:
+    assert exact_words("Fine-tuning the State-of-the-Art, text-to-image!") == [
+        "fine", "tuning", "the", "state", "of", "the", "art", "text", "to", "image"]
+    assert exact_words("GPT-3.5 snake_case") == ["gpt", "3", "5", "snake", "case"]
 
 
 def test_words_are_anded_in_the_text_field() -> None:
     parsed = parse_query("diffusion video")
-    assert isinstance(parsed.query, wq.And)
-    fields = {leaf.fieldname for leaf in leaves(parsed.query)}
-    assert fields == {"text"}  # title, abstract, note, org and tags in one weighted field
+    assert parsed.tree == All((Words("diffusion"), Words("video")))
     assert parsed.positive_words == ["diffusion", "video"]
-    assert not parsed.fallback
+    assert not parsed.fallback and parsed.error is None
 
 
 def test_phrase_field_or_not_prefix_fuzzy() -> None:
-    phrase = parse_query('"image editing"').query
-    assert phrase is not None
-    assert any(isinstance(leaf, PhraseSet) for leaf in leaves(phrase))
-    assert isinstance(parse_query("gan OR vae").query, wq.Or)
+    assert parse_query('"image editing"').tree == Phrase("image editing")
+    assert parse_query("gan OR vae").tree == Either((Words("gan"), Words("vae")))
     for text in ("video NOT survey", "video -survey"):
-        q = parse_query(text).query
-        assert isinstance(q, wq.AndNot), text
-    prefix = parse_query("diff*").query
-    assert prefix is not None
-    assert all(isinstance(leaf, PrefixSet) and leaf.text == "diff" for leaf in leaves(prefix))
-    fuzzy_query = parse_query("transfomer~").query
-    assert fuzzy_query is not None
-    fuzzy = [leaf for leaf in leaves(fuzzy_query) if isinstance(leaf, FuzzySet)]
-    assert fuzzy and {f.text for f in fuzzy} == set(analyze("transfomer", mode="query"))
-    assert parse_query("a*").query is None  # one letter would match the whole library
-    title = parse_query("title:agent").query
-    assert isinstance(title, wq.Term) and title.fieldname == "title"
-    tag = parse_query('tag:"to read"').query
-    assert tag == wq.Term("tag", "to read")
+        assert parse_query(text).tree == Without(Words("video"), Words("survey")), text
+    assert parse_query("diff*").tree == Prefix("diff")
+    assert parse_query("Generati*").tree == Prefix("generati")  # words as written, lowercase
+    assert parse_query("transfomer~").tree == Fuzzy("transfomer")
+    assert parse_query("transfomer~2").tree == Fuzzy("transfomer", distance=2)
+    assert parse_query("title:agent").tree == Words("agent", "title")
+    assert parse_query('note:"to do"').tree == Phrase("to do", "note")
+    assert parse_query('tag:"to read"').tree == Equals("tag", "to read")
+    assert parse_query("tag:vis*").tree == Prefix("vis", "tag")
+
+
+def test_a_prefix_of_one_letter_is_refused_with_a_message() -> None:
+    for text in ("d*", "a*", "diffusion d*", "title:x*", "-*", "x~"):
+        parsed = parse_query(text)
+        if text == "-*":
+            assert parsed.error is None and parsed.is_empty
+            continue
+        assert parsed.error and ("prefix" in parsed.error or "fuzzy" in parsed.error), text
+    assert parse_query("di*").error is None
+
+
+def test_an_unclosed_quote_reads_as_the_unquoted_words() -> None:
+    for text in ('"image editing', 'image "editing', '"image editing ', 'image editing"'):
+        parsed = parse_query(text)
+        assert parsed.tree == parse_query("image editing").tree, text
+        assert not parsed.fallback
+    assert parse_query('title:"image editing').tree == All(
+        (Words("image", "title"), Words("editing")))
 
 
 def test_filters() -> None:
     parsed = parse_query('is:starred is:unread has:note year:2024 digest:"Mar 14" agents')
-    assert wq.Term("starred", True) in parsed.filters
-    assert wq.Term("read", False) in parsed.filters
-    assert wq.Term("has_note", True) in parsed.filters
-    assert wq.NumericRange("published", 20240101, 20241231) in parsed.filters
-    assert wq.Term("digest", "mar 14") in parsed.filters
-    assert parsed.query is not None
-    after = parse_query("published:>2024-06").filters[0]
-    assert isinstance(after, wq.NumericRange) and after.start == 20240630 and after.startexcl
-    before = parse_query("published:<2024").filters[0]
-    assert isinstance(before, wq.NumericRange) and before.end == 20240101 and before.endexcl
-    span = parse_query("published:2024-01..2024-03").filters[0]
-    assert (span.start, span.end) == (20240101, 20240331)  # type: ignore[attr-defined]
+    assert Equals("starred", True) in parsed.filters
+    assert Equals("read", False) in parsed.filters
+    assert Equals("has_note", True) in parsed.filters
+    assert Range("published", 20240101, 20241231) in parsed.filters
+    assert Equals("digest", "mar 14") in parsed.filters
+    assert parsed.tree == Words("agents")
+    assert parse_query("published:>2024-06").filters == [
+        Range("published", 20240630, None, low_excluded=True)]
+    assert parse_query("published:<2024").filters == [
+        Range("published", 1, 20240101, high_excluded=True)]
+    assert parse_query("published:2024-01..2024-03").filters == [
+        Range("published", 20240101, 20240331)]
+    assert parse_query("has:tags").filters == [HasAny("tag")]
     negated = parse_query("-is:read")
-    assert negated.exclusions == [wq.Term("read", True)] and negated.query is None
+    assert negated.exclusions == [Equals("read", True)] and negated.tree is None
 
 
 def test_empty_query_lists_everything() -> None:
     parsed = parse_query("   ")
-    assert parsed.query is None and parsed.is_empty
+    assert parsed.tree is None and parsed.is_empty
 
 
 def test_malformed_queries_fall_back_to_plain_words() -> None:
@@ -96,6 +124,7 @@ def test_malformed_queries_fall_back_to_plain_words() -> None:
 def test_no_input_raises(text: str) -> None:
     parsed = parse_query(text)
     assert parsed.text == text
+    assert all(not isinstance(leaf, (All, Either, Without)) for leaf in leaves(parsed.tree))
 
 
 PIECES = ["diffusion", "OR", "NOT", "AND", "-", "(", ")", '"', "is:", "year:", "title:", "tag:",
