@@ -34,13 +34,15 @@ def fresh_index(library: Library, announce: bool = True) -> SearchIndex:
 def bring_up_to_date(index: SearchIndex, library: Library, announce: bool = True) -> None:
     """Run ``index.ensure_fresh`` with a progress bar, failing with one clear line."""
     from readinglist.search import IndexUnavailable
+    from readinglist.search.indexer import until_fresh
 
     if index.is_fresh(library):
         return
     bar = ProgressBar("indexing")
     said = False
     try:
-        for step in drive(index.ensure_fresh(library), bar):
+        # Done here, or by the app's indexer process when one runs (this then waits for it).
+        for step in drive(until_fresh(index, library), bar):
             if announce and not said and step.phase in BUILD_PHASES:
                 said = True
                 bar.close()

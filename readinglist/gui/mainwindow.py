@@ -47,6 +47,7 @@ from readinglist.gui.tasks import ChangeRelay, Task, Worker
 from readinglist.gui.welcome import WelcomeView
 from readinglist.library import Library
 from readinglist.search import SearchIndex
+from readinglist.search.indexer import until_fresh
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,8 @@ class MainWindow(QMainWindow):
         home, index = self.home, self.search_index
         worker = Worker("index", lambda: Library.open(home), lambda lib: lib.close())
         self._index_worker = worker
-        task = worker.submit(lambda lib: index.ensure_fresh(lib), name="Indexing")
+        # The indexer process does the work (the window only reads): follow its progress.
+        task = worker.submit(lambda lib: until_fresh(index, lib, write=False), name="Indexing")
         self._index_task = task
 
         def progress(items: list) -> None:

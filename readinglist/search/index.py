@@ -53,9 +53,11 @@ from readinglist.search.engine import ranking
 from readinglist.search.engine.compile import Compiled, Expansions, compile_query
 from readinglist.search.query import ParsedQuery, parse_query
 from readinglist.search.schema import SCHEMA_VERSION, build_schema, document, fingerprint, fold
+from readinglist.search.status import IndexStatus, ProgressReport, read_status
 
 if TYPE_CHECKING:
     from readinglist.library import Library, Paper, PaperFilter
+    from readinglist.search.indexer import IndexerProcess
     from readinglist.search.sync import IndexSync
 
 log = logging.getLogger(__name__)
@@ -200,7 +202,7 @@ class SearchIndex:
         self._state: IndexState | None = None
         self._state_mtime: float | None = None
         self._texts = threading.local()
-        self._sync: IndexSync | None = None
+        self._sync: IndexSync | IndexerProcess | None = None
         self._match_cache: tuple[Any, dict[Any, set[int]]] = (None, {})
         self._sort_cache: tuple[Any, dict[tuple[str, bool], list[int]]] = (None, {})
         self._id_column_cache: tuple[Any, Any] = (None, None)
@@ -361,12 +363,32 @@ class SearchIndex:
             and self.is_usable()
         )
 
+    def status(self) -> IndexStatus:
+        """What the index reflects and what is being written now, by any process (cheap)."""
+        return read_status(self.path)
+
+    def _reported(self, steps: Iterator[IndexProgress]) -> Iterator[IndexProgress]:
+        """Pass ``steps`` through, telling other processes about them (``status()``)."""
+        report = ProgressReport(self.path)
+        try:
+            for step in steps:
+                if step.phase != "done":
+                    report.step(step.phase, step.done, step.total)
+                yield step
+        finally:
+            report.finish()
+
     def ensure_fresh(self, library: Library) -> Iterator[IndexProgress]:
         """Make the index reflect ``library``, yielding progress.
 
         Nothing when fresh, a catch-up when behind, a rebuild when missing, broken or from
         another schema.
         """
+        if self.is_fresh(library):
+            return
+        yield from self._reported(self._ensure_fresh(library))
+
+    def _ensure_fresh(self, library: Library) -> Iterator[IndexProgress]:
         with self._write_lock:
             if self.is_fresh(library):
                 return
@@ -441,6 +463,9 @@ class SearchIndex:
         writing ("waiting" first when another process is rebuilding: then, if that left the
         index fresh, nothing more is done).
         """
+        yield from self._reported(self._rebuild(library))
+
+    def _rebuild(self, library: Library) -> Iterator[IndexProgress]:
         from readinglist.search.build import build_index
 
         with self._write_lock:
@@ -569,16 +594,32 @@ class SearchIndex:
             repair.write_manifest(self.path, ix)
             return True
 
-    def attach(self, library: Library) -> IndexSync:
-        """Index every change ``library`` commits from now on, on a background thread.
+    def attach(self, library: Library, in_process: bool = False) -> IndexSync | IndexerProcess:
+        """Index every change ``library`` commits from now on, in the indexer process.
 
-        Returns the sync object (``flush()`` waits until everything heard is searchable;
-        ``stop()`` detaches). The library's callbacks only queue ids, so writers never wait.
+        The indexer (``indexer.IndexerProcess``) is a process of its own, supervised from
+        here: this process then only reads the index. ``in_process=True``, or a platform
+        where no process can be started, keeps the writing on a thread of this process
+        (``sync.IndexSync``). Either way the returned object's ``flush()`` waits until
+        everything heard is searchable and ``stop()`` detaches; the library's callbacks only
+        queue ids, so writers never wait.
         """
+        from readinglist.search.indexer import IndexerProcess
         from readinglist.search.sync import IndexSync
 
         if self._sync is not None:
             self._sync.stop()
+            self._sync = None
+        if not in_process:
+            process = IndexerProcess(self, library)
+            try:
+                process.start()
+            except OSError as error:
+                process.stop()
+                log.warning("the indexer process could not start (%s); indexing here", error)
+            else:
+                self._sync = process
+                return process
         self._sync = IndexSync(self, library)
         self._sync.start()
         return self._sync

@@ -31,7 +31,8 @@ POLL_S = 0.5  # when idle, this often: others' writes (a cheap generation check)
 class IndexSync:
     """The background indexer for one (index, library) pair."""
 
-    def __init__(self, index: SearchIndex, library: Library) -> None:
+    def __init__(self, index: SearchIndex, library: Library, listen: bool = True) -> None:
+        """``listen=False``: changes are told through ``heard`` (the indexer process's pipe)."""
         self.index = index
         self.home = library.home
         self._library = library
@@ -43,7 +44,7 @@ class IndexSync:
         self._last_change = time.monotonic()
         self._merged_since_change = True
         self._last_poll = 0.0
-        self._unsubscribe = library.subscribe(self._heard)
+        self._unsubscribe = library.subscribe(self.heard) if listen else (lambda: None)
         self._thread = threading.Thread(target=self._run, name="readinglist-index", daemon=True)
         self.errors: list[BaseException] = []
 
@@ -70,7 +71,7 @@ class IndexSync:
                 self._cond.wait(remaining)
         return True
 
-    def _heard(self, change: Change) -> None:
+    def heard(self, change: Change) -> None:
         # Runs on the writer's thread right after its commit: only record, never index here.
         with self._cond:
             self._pending.update(change.paper_ids)

@@ -1,0 +1,180 @@
+"""The indexer process: supervised (restarted after a crash), gone with its parent, kill -9 safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from readinglist.library import Library
+from readinglist.search import SearchIndex
+from readinglist.search.indexer import IndexerProcess, until_fresh
+from readinglist.search.status import read_status
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.core.test_search_cli import make_library, run  # noqa: E402
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by its parent) counts as gone.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    make_library(home, 300)
+    return home
+
+
+def test_the_window_process_only_reads(home: Path) -> None:
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        sync = index.attach(library)
+        assert isinstance(sync, IndexerProcess) and sync.pid != os.getpid()
+        assert sync.flush(60)
+        paper = library.list_ids()[0]
+        library.set_note(paper, "written in the window, indexed elsewhere: wombat")
+        assert sync.flush(60)
+        assert index.search("wombat", library=library).ids == [paper]
+        # The segment was written by the indexer's process, not this one.
+        assert read_status(index.path).generation == library.generation
+        sync.stop()
+        assert not alive(sync.pid or 0)
+
+
+def test_a_crashed_indexer_is_restarted_and_catches_up(home: Path) -> None:
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        sync = index.attach(library)
+        assert isinstance(sync, IndexerProcess)
+        assert sync.flush(60)
+        first = sync.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        paper = library.list_ids()[1]
+        library.set_note(paper, "written while the indexer was dead: numbat")
+        assert wait_for(lambda: sync.pid != first and sync.restarts == 1)
+        assert sync.flush(60)
+        assert index.search("numbat", library=library).ids == [paper]
+        assert sync.errors and "exit status -9" in sync.errors[0]
+        sync.stop()
+
+
+def test_the_indexer_exits_when_its_parent_dies(home: Path, tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from readinglist.library import Library
+        from readinglist.search import SearchIndex
+        library = Library.open(Path({str(home)!r}))
+        sync = SearchIndex.open(library.home).attach(library)
+        sync.flush(60)
+        print(sync.pid, flush=True)
+        time.sleep(600)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                              text=True, cwd=ROOT)
+    try:
+        assert parent.stdout is not None
+        indexer = int(parent.stdout.readline())
+        assert alive(indexer)
+        parent.kill()
+        parent.wait()
+        assert wait_for(lambda: not alive(indexer), 15)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        parent.stdout.close()  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_indexer_at_any_moment_loses_nothing(tmp_path: Path) -> None:
+    """Kill the indexer at random moments of a bulk build and of catch-ups; then search."""
+    home = tmp_path / "home"
+    make_library(home, 4000)  # above PARALLEL_MIN_PAPERS: the build uses worker processes
+    rng = random.Random(13)
+    with Library.open(home) as library:
+        ids = library.list_ids()
+        notes: dict[str, str] = {}
+        for trial in range(6):
+            with SearchIndex.open(home) as index:
+                sync = index.attach(library)
+                assert isinstance(sync, IndexerProcess)
+                if trial % 2:
+                    # A catch-up of many changed papers in flight.
+                    library.set_starred(ids[trial * 300 : trial * 300 + 600], True)
+                paper = ids[rng.randrange(len(ids))]
+                word = f"kiwi{trial}x"
+                library.set_note(paper, f"note {word}")
+                notes[paper] = word
+                time.sleep(rng.uniform(0.2, 2.5))
+                pid = sync.pid
+                assert pid is not None
+                os.kill(pid, signal.SIGKILL)
+                sync._stopping = True  # no restart: the next start must repair
+                sync.stop(timeout=5)
+            # The build's own worker processes stop once their parent is gone.
+            assert wait_for(lambda: not _build_workers(home), 30), _build_workers(home)
+        for paper, word in notes.items():
+            result = run(home, "search", word, "--json")
+            assert [hit["id"] for hit in json.loads(result.stdout)["results"]] == [paper], word
+        with SearchIndex.open(home) as index:
+            assert index.is_fresh(library)
+            assert index.search("", library=library).total == len(ids)
+
+
+def _build_workers(home: Path) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "readinglist.search" in command and str(home) in command and alive(int(entry.name)):
+            found.append(command)
+    return found
+
+
+def test_status_reports_progress_and_advances(home: Path) -> None:
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        before = index.status()
+        assert before.generation == -1 and not before.busy
+        seen = []
+        for step in index.rebuild(library):
+            status = index.status()
+            if step.phase in ("reading", "writing") and step.total:
+                seen.append((status.phase, status.total))
+        after = index.status()
+        assert after.generation == library.generation and not after.busy
+        assert after.version != before.version
+        assert seen and all(total == 300 for _phase, total in seen)
+        assert {phase for phase, _total in seen} <= {"reading", "writing"}
+        # A command waiting for a fresh index returns at once when it is.
+        assert list(until_fresh(index, library)) == []
