@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from readinglist import __version__
 from readinglist.cli.common import CliError
@@ -75,7 +76,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_desktop_app(args: argparse.Namespace) -> int:
+    problem = no_display_reason()
+    if problem:
+        # Without this, Qt aborts the process with a misleading "libxcb-cursor0 is needed".
+        print(f"readinglist: {problem}", file=sys.stderr)
+        return 1
     # Qt is imported only here, so every other command (and --version) works without a display.
     from readinglist.gui.app import run
 
     return run(demo=args.demo, smoke_test=args.smoke_test)
+
+
+def no_display_reason(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str:
+    """Why the window cannot open here, or "" when it can (as far as we can tell without Qt)."""
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if platform in ("win32", "darwin") or env.get("QT_QPA_PLATFORM"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "start it from a desktop session, or use the commands: readinglist --help"
+    )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from readinglist import __version__
 from readinglist.gui.import_flow import prepare_demo_home
@@ -54,22 +57,75 @@ def run(demo: bool = False, smoke_test: bool = False) -> int:
 
     ``demo``: a temporary library holding the sample digest. ``smoke_test``: open the
     window on the library, let it settle for a second, close it cleanly and exit 0.
+    SIGTERM and SIGINT close the window as the user would (notes saved, demo folder removed).
     """
     logging.basicConfig(level=logging.WARNING)
     app = application()
-    demo_home = prepare_demo_home() if demo else None
-    try:
-        window = open_window(demo_home)
-    except LibraryError as error:
-        print(f"readinglist: {error}", file=sys.stderr)
-        if not smoke_test:  # a smoke test has nobody to click OK
-            QMessageBox.critical(None, "Reading List", str(error))
-        return 1
-    window.show()
-    if smoke_test:
-        QTimer.singleShot(SMOKE_TEST_MS, window.close)
-    status = app.exec()
-    window.library.close()
-    if demo_home is not None:
-        shutil.rmtree(demo_home, ignore_errors=True)
+    demo_home: Path | None = None
+    with _stopping_on_signals() as opened:
+        try:
+            demo_home = prepare_demo_home() if demo else None
+            opened(None)
+            try:
+                window = open_window(demo_home)
+            except LibraryError as error:
+                print(f"readinglist: {error}", file=sys.stderr)
+                if not smoke_test:  # a smoke test has nobody to click OK
+                    QMessageBox.critical(None, "Reading List", str(error))
+                return 1
+            opened(window)
+            window.show()
+            if smoke_test:
+                QTimer.singleShot(SMOKE_TEST_MS, window.close)
+            status = app.exec()
+            window.library.close()
+        finally:
+            if demo_home is not None:
+                shutil.rmtree(demo_home, ignore_errors=True)
     return status
+
+
+@contextlib.contextmanager
+def _stopping_on_signals() -> Iterator[Callable[[QWidget | None], None]]:
+    """SIGTERM and SIGINT close the window, or stop the start-up before there is one.
+
+    Yields a function to call with None when the window starts being built (from then on a
+    signal waits for it: it starts threads that an exception would leave running), then with
+    the window once it exists.
+    """
+    state: dict[str, object] = {"building": False, "window": None, "pending": False}
+
+    def close_window() -> None:
+        window = state["window"]
+        assert isinstance(window, QWidget)
+        window.close()
+        QApplication.quit()
+
+    def stop(signum: int, frame: object) -> None:
+        if state["window"] is not None:
+            close_window()
+        elif state["building"]:
+            state["pending"] = True
+        else:
+            raise SystemExit(128 + signum)  # preparing the demo: unwind, cleaning up on the way
+
+    def progress(window: QWidget | None) -> None:
+        if window is None:
+            state["building"] = True
+            return
+        state["window"] = window
+        if state["pending"]:
+            QTimer.singleShot(0, close_window)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    # Python runs a signal handler only when it gets the interpreter back; while Qt waits in
+    # its event loop that needs a timer to wake it now and then.
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    try:
+        yield progress
+    finally:
+        timer.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -31,15 +31,19 @@ def sample_digest_path() -> Path | None:
 def prepare_demo_home(set_env: bool = True) -> Path:
     """A temporary library holding the sample digest (READINGLIST_HOME points at it if set_env)."""
     home = Path(tempfile.mkdtemp(prefix="readinglist-demo-"))
-    if set_env:
-        os.environ[paths.HOME_ENV] = str(home)
-    sample = sample_digest_path()
-    if sample is not None:
-        copy = home / sample.name
-        shutil.copyfile(sample, copy)
-        with Library.open(home) as library:
-            for _ in library.import_files([copy]):
-                pass
+    try:
+        if set_env:
+            os.environ[paths.HOME_ENV] = str(home)
+        sample = sample_digest_path()
+        if sample is not None:
+            copy = home / sample.name
+            shutil.copyfile(sample, copy)
+            with Library.open(home) as library:
+                for _ in library.import_files([copy]):
+                    pass
+    except BaseException:  # a failure or a signal half-way: nobody else knows the folder
+        shutil.rmtree(home, ignore_errors=True)
+        raise
     return home
 
 

@@ -250,3 +250,31 @@ def test_counts_and_offsets_are_checked(tmp_path: Path) -> None:
     offset = cli(home, "search", "x", "--offset", "-1")
     assert offset.returncode == 2
     assert "--offset: must be 0 or more" in offset.stderr
+
+
+def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["READINGLIST_HOME"] = str(tmp_path / "home")
+    done = subprocess.run(
+        [sys.executable, "-m", "readinglist"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("readinglist: no display") and "xcb" not in lines[0]
+    assert not (tmp_path / "home").exists()
+
+
+def test_no_display_reason_per_platform() -> None:
+    from readinglist.cli import no_display_reason
+
+    assert no_display_reason({}, "linux")
+    assert not no_display_reason({"DISPLAY": ":0"}, "linux")
+    assert not no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not no_display_reason({}, "win32") and not no_display_reason({}, "darwin")

@@ -33,3 +33,35 @@ def test_demo_opens_a_temporary_sample_library_and_cleans_up(tmp_path):
                           timeout=60, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "False"]
+
+
+def test_demo_stopped_with_sigterm_removes_its_temporary_folder(tmp_path):
+    import signal
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(scratch))
+    env.pop("READINGLIST_HOME", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "readinglist", "--demo"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        # Whether the signal comes while the sample is imported or once the window is up,
+        # the folder goes; poll the file system for it, then stop the app at once.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            homes = list(scratch.glob("readinglist-demo-*"))
+            if homes and (homes[0] / "library.db").exists():
+                break
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        assert homes, "the demo never created its folder"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode in (0, 128 + signal.SIGTERM), stderr  # not killed by it
+    assert not list(scratch.glob("readinglist-demo-*"))
