@@ -29,7 +29,7 @@ if [ "$(id -u)" != 0 ]; then
     sudo="sudo"
 fi
 
-section "system tools: desktop-file-utils, appstream, nsis, binutils; the .deb's dependencies"
+section "system tools: desktop-file-utils, appstream, nsis, binutils, patchelf, lintian; the .deb's dependencies"
 # The .deb's Depends come from packaging/release.py, so the installed app finds what it declares.
 mapfile -t deb_depends < <("$python" packaging/release.py deb-depends)
 [ "${#deb_depends[@]}" -gt 0 ] || { echo "packaging: no Depends from release.py" >&2; exit 1; }
@@ -38,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt_get() { $sudo apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 apt_get update -qq
 apt_get install -y -qq --no-install-recommends \
-    desktop-file-utils appstream nsis binutils "${deb_depends[@]}" >/dev/null
+    desktop-file-utils appstream nsis binutils patchelf lintian "${deb_depends[@]}" >/dev/null
 
 section "Python tools: the packaging extra from pyproject.toml into $venv"
 mapfile -t requirements < <("$python" packaging/release.py packaging-requirements)
@@ -58,6 +58,10 @@ section "macOS: static checks of the bundle section and the dmg settings"
 deb_version=$("$python" packaging/release.py deb-version)
 deb="packaging/dist/readinglist_${deb_version}_$(dpkg --print-architecture).deb"
 package=$(dpkg-deb -f "$deb" Package)
+
+section "lintian $(basename "$deb"): clean apart from the overrides the package carries"
+# The overrides (packaging/deb.py, LINTIAN_OVERRIDES) say why each is inherent to the bundle.
+lintian --fail-on error,warning --suppress-tags running-with-root-privileges "$deb"
 remove_package() {
     if dpkg -s "$package" >/dev/null 2>&1; then
         $sudo dpkg -r "$package" >/dev/null || true
@@ -86,8 +90,8 @@ section "start the installed app: /usr/bin/readinglist --demo --smoke-test, offs
 
 section "remove the package with dpkg -r"
 $sudo dpkg -r "$package"
-if [ -e /usr/bin/readinglist ] || [ -e /opt/readinglist ]; then
-    echo "packaging: dpkg -r left /usr/bin/readinglist or /opt/readinglist behind" >&2
+if [ -e /usr/bin/readinglist ] || [ -e /usr/lib/readinglist ]; then
+    echo "packaging: dpkg -r left /usr/bin/readinglist or /usr/lib/readinglist behind" >&2
     exit 1
 fi
 

@@ -46,6 +46,7 @@ class Release:
     license: str
     authors: str
     homepage: str
+    maintainer: str = ""  # "Name <address>": the .deb's Maintainer and changelog signature
 
     @property
     def display_name(self) -> str:
@@ -71,25 +72,30 @@ class Release:
     @property
     def deb_version(self) -> str:
         """The version as dpkg orders it: pre-releases sort before the release with ``~``."""
-        parts = _parse(self.version)
-        text = parts["release"]
-        if parts["pre"]:
-            text += f"~{parts['pre']}{parts['pre_n']}"
-        if parts["dev"]:
-            # PEP 440 puts X.devN before every pre-release of X (X.devN < XaN.devM < XaN), and
-            # dpkg sorts ~~ before ~, so a dev release of a final version gets two tildes.
-            text += f"~dev{parts['dev']}" if parts["pre"] else f"~~dev{parts['dev']}"
-        if parts["post"]:
-            text += f"+post{parts['post']}"
-        if parts["local"]:
-            text += f"+{parts['local']}"
-        return text
+        return deb_version_of(self.version)
 
     @property
     def numeric_version(self) -> str:
         """Four numbers, as Windows version resources and ``VIProductVersion`` require."""
         numbers = [int(part) for part in _parse(self.version)["release"].split(".")][:4]
         return ".".join(str(n) for n in numbers + [0] * (4 - len(numbers)))
+
+
+def deb_version_of(version: str) -> str:
+    """A PEP 440 version as dpkg orders it: pre-releases sort before the release with ``~``."""
+    parts = _parse(version)
+    text = parts["release"]
+    if parts["pre"]:
+        text += f"~{parts['pre']}{parts['pre_n']}"
+    if parts["dev"]:
+        # PEP 440 puts X.devN before every pre-release of X (X.devN < XaN.devM < XaN), and
+        # dpkg sorts ~~ before ~, so a dev release of a final version gets two tildes.
+        text += f"~dev{parts['dev']}" if parts["pre"] else f"~~dev{parts['dev']}"
+    if parts["post"]:
+        text += f"+post{parts['post']}"
+    if parts["local"]:
+        text += f"+{parts['local']}"
+    return text
 
 
 def _parse(version: str) -> dict[str, str]:
@@ -116,7 +122,15 @@ def load(root: Path = ROOT) -> Release:
         license=project.get("license", ""),
         authors=", ".join(author["name"] for author in project.get("authors", [])),
         homepage=homepage,
+        maintainer=_maintainer(project, pyproject),
     )
+
+
+def _maintainer(project: dict, pyproject: Path) -> str:
+    for person in project.get("maintainers", []):
+        if person.get("name") and person.get("email"):
+            return f"{person['name']} <{person['email']}>"
+    raise SystemExit(f"{pyproject}: [project] maintainers needs a name and an email (the .deb's)")
 
 
 def macos_info_plist(release: Release, minimum_system: str) -> dict[str, object]:
