@@ -75,7 +75,7 @@ def _lay_out(rel: Release, app: Path, root: Path) -> None:
     bin_dir = root / "usr" / "bin"
     bin_dir.mkdir(parents=True)
     # The bootloader finds its _internal folder from /proc/self/exe, so a symlink works.
-    os.symlink(f"/usr/lib/{rel.name}/{rel.name}", bin_dir / rel.name)
+    os.symlink(f"../lib/{rel.name}/{rel.name}", bin_dir / rel.name)  # relative: Debian policy
     share = root / "usr" / "share"
     _install(rel.desktop_file, share / "applications" / f"{rel.app_id}.desktop")
     _install(rel.metainfo_file, share / "metainfo" / f"{rel.app_id}.metainfo.xml")
