@@ -20,6 +20,7 @@ from pylatexenc.latexencode import (
 )
 
 from readinglist.display import display_text
+from readinglist.export.links import paper_url
 from readinglist.export.options import ExportOptions
 from readinglist.library import identity
 from readinglist.library.model import Paper
@@ -126,7 +127,8 @@ def entry(paper: Paper) -> str:
         ]
     if paper.organization:
         fields.append(("organization", escape(paper.organization)))
-    url = next((u for u in paper.links if _safe_url(u)), None)
+    # Only the paper's own page: a code repository found in the abstract is not its address.
+    url = paper_url([u for u in paper.links if _safe_url(u)])
     if url:
         fields.append(("url", url))  # verbatim: biblatex and hyperref read URLs literally
     if paper.tags:

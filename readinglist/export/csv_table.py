@@ -1,7 +1,11 @@
 """The CSV export: one row per paper with every field, safe to open in a spreadsheet.
 
-A cell a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return: OWASP's list) gets a leading apostrophe, which spreadsheets show as text.
+A text cell a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return: OWASP's list) or read as something else (a digest label "Jan 16" as a
+date, an id "1234567890" or a tag "42" as a number, "TRUE", "50%", "$5", "1/2") gets a leading
+apostrophe: the spreadsheets' mark for "this is text", which they take off again (Gnumeric's
+ssconvert checks it in the tests). Dates, date-times and counts are written in the forms
+spreadsheets read as dates and numbers, on purpose.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator, Sequence
 
+from readinglist.display import display_text
 from readinglist.export.options import ExportOptions
 from readinglist.library.model import Paper
 
@@ -20,6 +26,21 @@ COLUMNS = (
 )  # fmt: skip
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What spreadsheets (Excel the most eagerly) parse as a number, date, time, percentage,
+# currency or truth value: digits with only number punctuation ("42", "1234567e12", "1/2",
+# "3-4", "50%", "$5", "10:30"), a month name first or after a day ("Jan 16", "MARCH1",
+# "16 Jan"), TRUE/FALSE. Broad on purpose: a label turned into a date is wrong data.
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?" \
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
+_CONVERTIBLE = re.compile(
+    rf"\s*(?:{_MONTH}|\d{{1,4}}[\s./-]*{_MONTH}|(?:true|false)\s*$"
+    r"|(?=[^a-df-z]*\d)[\s\d.,:/%+\-−$€£¥()eE]+$)",
+    re.IGNORECASE,
+)
+TEXT_COLUMNS = frozenset(
+    ("id", "title", "starred", "read", "tags", "note", "organization", "links", "digests",
+     "abstract")
+)  # fmt: skip
 LIST_SEPARATOR = "; "
 BOM = "\ufeff"
 
@@ -33,10 +54,17 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
+def as_text(cell: str) -> str:
+    """``cell`` as a spreadsheet keeps it: text, never a formula, number or date."""
+    if cell.startswith(FORMULA_STARTS) or _CONVERTIBLE.match(cell):
+        return "'" + cell
+    return cell
+
+
 def row(paper: Paper) -> list[str]:
     cells: dict[str, object] = {
         "id": paper.id,
-        "title": paper.title,
+        "title": display_text(paper.title),
         "starred": _yes(paper.starred),
         "read": _yes(paper.read),
         "read_at": _moment(paper.read_at),
@@ -50,14 +78,19 @@ def row(paper: Paper) -> list[str]:
         "digests": LIST_SEPARATOR.join(
             dict.fromkeys(s.label or f"#{s.digest_id}" for s in paper.sightings)
         ),
-        "abstract": paper.abstract,
+        "abstract": display_text(paper.abstract),
         "added_at": _moment(paper.added_at),
         "updated_at": _moment(paper.updated_at),
     }
-    return [
-        neutralise(value) if isinstance(value, str) else ("" if value is None else str(value))
-        for value in (cells[column] for column in COLUMNS)
-    ]
+    return [_cell(column, cells[column]) for column in COLUMNS]
+
+
+def _cell(column: str, value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    return as_text(value) if column in TEXT_COLUMNS else neutralise(value)
 
 
 def render(papers: Sequence[Paper], options: ExportOptions) -> Iterator[str]:

@@ -11,8 +11,9 @@ import html
 from collections.abc import Iterator, Sequence
 
 from readinglist import __version__
+from readinglist.display import display_text
 from readinglist.export.grouping import Counts, group_papers, human_date, local_day, plural
-from readinglist.export.links import find_url, split_urls
+from readinglist.export.links import find_url, link_label, split_urls
 from readinglist.export.options import ExportOptions
 from readinglist.library.model import Paper
 
@@ -65,7 +66,8 @@ blockquote.note { margin: .8rem 0 0; padding: .6rem .9rem; background: var(--not
   overflow-wrap: anywhere; }
 .links { margin: .6rem 0 0; font-size: .85rem; overflow-wrap: anywhere; }
 .links a, .abstract a { color: var(--accent); }
-.links a + a::before { content: "·"; margin: 0 .45em; color: var(--faint); }
+.links > * + *::before { content: "·"; margin: 0 .45em; color: var(--faint); }
+.kind { color: var(--muted); }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 3rem; color: var(--faint); font-size: .8rem; text-align: center; }
 @media print {
@@ -74,15 +76,17 @@ footer { margin-top: 3rem; color: var(--faint); font-size: .8rem; text-align: ce
   header { margin-bottom: 1rem; }
   nav, .find, footer { display: none; }
   section > h2 { break-after: avoid; margin-top: 1.2rem; }
-  /* Long abstracts: a paper may cross a page, but never right after its title. */
-  article { padding: .6rem 0 .7rem; }
-  article h3, .facts, .tags { break-after: avoid; }
-  .facts, .tags, blockquote.note { break-inside: avoid; }
+  /* A paper stays on one page when it fits on one; a longer one (a long abstract) crosses
+     pages, but never inside its title or right after it. page-break-* for older engines. */
+  article { padding: .6rem 0 .7rem; break-inside: avoid; page-break-inside: avoid; }
+  article h3 { break-inside: avoid; page-break-inside: avoid; }
+  article h3, .facts, .tags { break-after: avoid; page-break-after: avoid; }
+  .facts, .tags, blockquote.note, .links { break-inside: avoid; page-break-inside: avoid; }
   .abstract { orphans: 3; widows: 3; }
   .tags li { background: none; border-color: #999; color: #000; }
   blockquote.note { background: none; border-left-color: #999; }
+  /* Every link's text is its address already: printed once, no "(href)" after it. */
   a { color: inherit !important; text-decoration: none; }
-  .links a::after { content: " <" attr(href) ">"; font-size: .85em; color: #555; }
 }
 """.strip()
 
@@ -136,7 +140,7 @@ def _paper(paper: Paper, options: ExportOptions) -> str:
     parts = [f'<article class="{" ".join(classes)}" data-paper="{_text(paper.id)}">\n<h3>']
     if paper.starred:
         parts.append('<span class="star" title="Starred" aria-label="Starred">★</span>')
-    parts.append(f"{_text(' '.join(paper.title.split()))}</h3>\n")
+    parts.append(f"{_text(' '.join(display_text(paper.title).split()))}</h3>\n")
     facts = _facts(paper)
     if facts:
         parts.append(f'<p class="facts">{"".join(facts)}</p>\n')
@@ -146,8 +150,12 @@ def _paper(paper: Paper, options: ExportOptions) -> str:
     if paper.note.strip():
         parts.append(f'<blockquote class="note">{_linked(paper.note.strip())}</blockquote>\n')
     if options.include_abstracts and paper.abstract.strip():
-        parts.append(f'<p class="abstract">{_linked(paper.abstract.strip())}</p>\n')
-    links = [_anchor(url, url) for url in paper.links if split_urls(url) == [(url, True)]]
+        parts.append(f'<p class="abstract">{_linked(display_text(paper.abstract.strip()))}</p>\n')
+    links = [
+        f'<span><span class="kind">{link_label(url)}:</span> {_anchor(url, url)}</span>'
+        for url in paper.links
+        if split_urls(url) == [(url, True)]
+    ]
     links.append(_anchor(find_url(paper), "Find on arXiv", "find"))
     parts.append(f'<p class="links">{"".join(links)}</p>\n</article>\n')
     return "".join(parts)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from readinglist.display import display_text
 from readinglist.export.grouping import Counts, group_papers, human_date, local_day, plural
-from readinglist.export.links import find_url, split_urls
+from readinglist.export.links import find_url, link_label, split_urls
 from readinglist.export.options import ExportOptions
 from readinglist.library.model import Paper
 
@@ -82,9 +83,11 @@ def render(papers: Sequence[Paper], options: ExportOptions) -> Iterator[str]:
 
 def _paper(paper: Paper, level: str, options: ExportOptions) -> Iterator[str]:
     star = "★ " if paper.starred else ""
-    yield f"{level} {star}{escape(' '.join(paper.title.split()))}\n\n"
+    yield f"{level} {star}{escape(' '.join(display_text(paper.title).split()))}\n\n"
     facts = _facts(paper)
-    links = [f"<{url}>" for url in paper.links if split_urls(url) == [(url, True)]]
+    links = [
+        f"{link_label(url)}: <{url}>" for url in paper.links if split_urls(url) == [(url, True)]
+    ]
     links.append(f"[Find on arXiv]({find_url(paper)})")
     lines = []
     if facts:
@@ -96,7 +99,7 @@ def _paper(paper: Paper, level: str, options: ExportOptions) -> Iterator[str]:
     if paper.note.strip():
         yield "".join(f"> {line}".rstrip() + "\n" for line in escape_block(paper.note)) + "\n"
     if options.include_abstracts and paper.abstract.strip():
-        yield "\n".join(escape_block(paper.abstract)) + "\n\n"
+        yield "\n".join(escape_block(display_text(paper.abstract))) + "\n\n"
 
 
 def _facts(paper: Paper) -> list[str]:

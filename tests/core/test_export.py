@@ -225,7 +225,8 @@ def test_csv_has_one_row_per_paper_with_every_field() -> None:
     assert first["note"] == "Useful for the weather project.\nAsk Ana about the codec."
     assert first["published"] == "2024-05-06"
     assert first["upvotes"] == "4" and first["authors_count"] == "5"
-    assert first["digests"] == "Jan 16; Mar 14"
+    # The apostrophe tells spreadsheets "text": without it "Jan 16" becomes a date.
+    assert first["digests"] == "'Jan 16; Mar 14"
     assert first["links"] == "https://github.com/taohan10200/CRA5"
     assert rows[1]["organization"] == "nyu-visionx VISIONx @ NYU"
     assert rows[2]["read"] == "no" and rows[2]["read_at"] == ""
@@ -287,7 +288,7 @@ def test_bibtex_parses_with_stable_unique_keys_and_fields() -> None:
         "{CRA5: Extreme Compression of ERA5 for Portable Global Climate Research}"
     )
     assert cra5["keywords"] == "climate, compression"
-    assert cra5["url"] == "https://github.com/taohan10200/CRA5"
+    assert "url" not in cra5  # the only link is a code repository, not the paper's address
     assert cra5["annote"] == "Useful for the weather project.\nAsk Ana about the codec."
     assert cra5["year"] == "2024" and cra5["month"] == "may"
     assert "We compress ERA5" in cra5["abstract"]
@@ -306,10 +307,13 @@ def test_ris_reads_back_with_a_ris_reader() -> None:
     assert first["type_of_reference"] == "GEN"
     assert first["title"].startswith("CRA5: Extreme Compression")
     assert first["keywords"] == ["climate", "compression"]
-    assert first["urls"] == ["https://github.com/taohan10200/CRA5"]
+    assert "urls" not in first  # a code repository is not the paper's address…
+    assert first["notes"][-1] == "Code: https://github.com/taohan10200/CRA5"  # …but labelled
     assert first["year"] == "2024"
     assert first["date"] == "2024/05/06/"
-    assert " ".join(first["notes"]) == "Useful for the weather project. Ask Ana about the codec."
+    assert " ".join(first["notes"][:-1]) == (
+        "Useful for the weather project. Ask Ana about the codec."
+    )
     assert records[1]["title"].startswith("PIXART-δ")
     assert "notes" not in records[2]
 
