@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from readinglist.display import display_text
 from readinglist.gui.drops import LeavesFileDropsToWindow
 from readinglist.gui.note_editor import NoteEditor
 from readinglist.library.model import Paper
@@ -31,6 +32,7 @@ URL = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]")
 
 def abstract_html(text: str, terms: Sequence[str], mark_color: str, link_color: str) -> str:
     """The abstract as HTML: search terms (and words they stem) marked, URLs clickable."""
+    text = display_text(text)  # the digests' LaTeX leftovers rendered (\& -> &)
     patterns = [URL.pattern]
     words = sorted({t for t in terms if t and t.strip()}, key=len, reverse=True)
     if words:
@@ -62,7 +64,8 @@ def spans_html(text: str, spans: Sequence[tuple[int, int]], mark_color: str,
         if start < position:
             continue
         out.append(abstract_html(text[position:start], (), mark_color, link_color))
-        out.append(f'<span style="background:{mark_color}">{html.escape(text[start:end])}</span>')
+        piece = html.escape(display_text(text[start:end]))
+        out.append(f'<span style="background:{mark_color}">{piece}</span>')
         position = end
     out.append(abstract_html(text[position:], (), mark_color, link_color))
     return "".join(out)
@@ -260,7 +263,7 @@ class DetailPane(QWidget):
             self.note.load(None, "")
             self.related.clear()
             return
-        self.title.setText(paper.title)
+        self.title.setText(display_text(paper.title))
         self.meta.setText(self._meta_text(paper))
         self._show_toggles(paper)
         scroll = self.abstract.verticalScrollBar().value() if same else 0
@@ -307,7 +310,8 @@ class DetailPane(QWidget):
         if self.paper is None or self.paper.id != paper_id:
             return
         self.related.clear()
-        for rid, title in related:
+        for rid, stored in related:
+            title = display_text(stored)
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, rid)
             item.setToolTip(title)

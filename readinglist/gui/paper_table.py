@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from readinglist.display import display_text
+
 PAGE = 150
 CELL_PADDING = 22  # the 6 px item padding on both sides, the style's margins and some air
 HEADER_PADDING = 30  # the header's 6 px padding on both sides and room for the sort arrow
@@ -187,7 +189,7 @@ class PaperTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _alignment(column)
         if role == Qt.ItemDataRole.ToolTipRole and column == TITLE:
-            return row.get("title")
+            return display_text(row.get("title") or "")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return _display(row, column) or TOOLTIPS.get(column, HEADERS[column])
         if role == STARRED_ROLE:
@@ -216,7 +218,7 @@ def _display(row: dict[str, Any], column: int) -> str:
     if column == STAR:
         return "★" if row.get("starred") else "☆"
     if column == TITLE:
-        return row.get("title") or ""
+        return display_text(row.get("title") or "")
     if column == PUBLISHED:
         return _published_text(row.get("published"))
     if column == UPVOTES:

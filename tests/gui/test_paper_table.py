@@ -109,3 +109,23 @@ def test_selected_ids_from_ranges_in_list_order(qtbot):
     ids = view.selected_ids()
     assert len(ids) == 100_000 and ids[0] == "p000000"
     assert time.perf_counter() - started < 0.05  # ranges, not 100,000 indexes
+
+
+def test_titles_show_the_display_form(qtbot):
+    source = FakeRows(2)
+    source.rows["p000001"]["title"] = r"PIXART-{\delta}: Fast \& Controllable"
+    model = PaperTableModel(source)
+    model.set_ids(list(source.rows))
+    shown = "PIXART-δ: Fast & Controllable"
+    assert model.data(model.index(1, TITLE)) == shown
+    assert model.data(model.index(1, TITLE), Qt.ItemDataRole.ToolTipRole) == shown
+    assert source.rows["p000001"]["title"].startswith("PIXART-{\\delta}")  # stored as imported
+
+
+def test_abstract_html_shows_the_display_form():
+    from readinglist.gui.detail import abstract_html, spans_html
+
+    stored = r"It reaches 85.2\% with PIXART-{\delta}."
+    assert abstract_html(stored, (), "yellow", "blue") == "It reaches 85.2% with PIXART-δ."
+    marked = spans_html(stored, [(23, 38)], "yellow", "blue")  # PIXART-{\\delta}
+    assert marked == 'It reaches 85.2% with <span style="background:yellow">PIXART-δ</span>.'
