@@ -94,8 +94,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    results = search_page(" ".join(args.query), args.sort, args.offset, args.limit,
-                          args.as_typed)
+    from readinglist.search import SearchResults
+    from readinglist.search.query import parse_query
+
+    text = " ".join(args.query)
+    # A refused query is answered before anything is opened: no index is built for it.
+    refusal = parse_query(text).error
+    if refusal is not None:
+        results = SearchResults(text, 0, error=refusal)
+    else:
+        results = search_page(text, args.sort, args.offset, args.limit, args.as_typed)
     if args.json:
         print_json(results.to_json())
         return 2 if results.error else 0
