@@ -208,6 +208,11 @@ class DetailPane(QWidget):
         self.note = NoteEditor(self)
         self.note.setAccessibleName("Note")
         self.note.save_requested.connect(self.note_save_requested)
+        # Whether the note is stored: "Saved", "Saving…", or why not (the library is busy).
+        self.note_state = QLabel("", self)
+        self.note_state.setObjectName("NoteState")
+        self.note_state.setAccessibleName("Note saved state")
+        self.note.state_changed.connect(self._show_note_state)
 
         self.related = QListWidget(self)
         self.related.setObjectName("Related")
@@ -230,7 +235,11 @@ class DetailPane(QWidget):
         layout.addWidget(self.abstract, 5)
         layout.addWidget(_caption("Tags", self))
         layout.addWidget(self.tags)
-        layout.addWidget(_caption("Note", self))
+        note_header = QHBoxLayout()
+        note_header.addWidget(_caption("Note", self))
+        note_header.addStretch(1)
+        note_header.addWidget(self.note_state)
+        layout.addLayout(note_header)
         layout.addWidget(self.note, 2)
         layout.addWidget(_caption("Related papers", self))
         layout.addWidget(self.related, 3)
@@ -364,6 +373,14 @@ class DetailPane(QWidget):
 
     def flush(self) -> None:
         self.note.flush()
+
+    def _show_note_state(self, text: str) -> None:
+        # Plain text: the reason may quote a path or the user's words.
+        self.note_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.note_state.setText(text)
+        self.note_state.setToolTip(text)
+        # A failure stays in view; "Saved" is only a passing word.
+        self.note_state.setStyleSheet("color: #b42318;" if text.startswith("Not saved") else "")
 
     def _star_clicked(self) -> None:
         if self.paper is not None:

@@ -52,12 +52,6 @@ class PaperEdits(QObject):
     def set_tags(self, paper_id: str, added: list[str], removed: list[str]) -> None:
         self._submit(lambda lib: edits.set_tags(lib, [paper_id], added, removed), "Tagging")
 
-    def save_note(self, paper_id: str, text: str) -> None:
-        task = self.writer.submit(
-            lambda lib: edits.save_note(lib, paper_id, text), name="Saving note"
-        )
-        task.on_error(self.write_failed)
-
     def undo(self) -> None:
         if not self.undo_stack:
             self.message.emit("Nothing to undo.", 3000)

@@ -39,6 +39,7 @@ from readinglist.gui.import_dialog import ImportDialog
 from readinglist.gui.import_flow import Importing
 from readinglist.gui.listing import ReaderContext, SidebarCounts
 from readinglist.gui.menus import build_menus, connect_actions
+from readinglist.gui.note_saving import RECOVERY_FOLDER, NoteSaving, ask_to_wait
 from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperTableView
 from readinglist.gui.search_bar import SearchBar
 from readinglist.gui.settings import Settings
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self._index_task: Task | None = None
         self._closing = False
         self.sample_windows: list[MainWindow] = []
+        self._close_when_saved = False
 
         self.relay = ChangeRelay(self)
         home = self.home
@@ -91,7 +93,13 @@ class MainWindow(QMainWindow):
         # worker thread; it serializes its own writes, so there must be only one per process.
         self.search_index = SearchIndex(home)
         self.index_ready = False
-        self.writer = Worker("writer", self._open_writer, lambda lib: lib.close())
+        # Notes are urgent: they go in between the files of an import (no transaction open).
+        self.writer = Worker(
+            "writer",
+            self._open_writer,
+            lambda lib: lib.close(),
+            interleave=lambda lib: not lib.db.conn.in_transaction,
+        )
         index = self.search_index
         self.reader = Worker(
             "reader", lambda: ReaderContext(Library.open(home), index), lambda ctx: ctx.close()
@@ -198,6 +206,7 @@ class MainWindow(QMainWindow):
             detail=self.detail, browsing=browsing, typing_in=self.search.field, parent=self,
         )
         self.edits = edits = PaperEdits(self.library, self.writer, self)
+        self.notes = NoteSaving(self.writer, self)
         self.importing = Importing(self.writer, self.settings, self)
         self.exports = Exports(self.home, self)
         self.backups = Backups(self.home, self.writer, self, before_restore=self.detail.flush)
@@ -219,7 +228,11 @@ class MainWindow(QMainWindow):
         self.detail.star_toggled.connect(lambda pid, on: edits.set_starred([pid], on))
         self.detail.read_toggled.connect(lambda pid, on: edits.set_read([pid], on))
         self.detail.tags_edited.connect(edits.set_tags)
-        self.detail.note_save_requested.connect(edits.save_note)
+        self.detail.note_save_requested.connect(self.notes.save)
+        self.detail.note.unsaved_text = self.notes.pending_text
+        self.notes.stored.connect(self.detail.note.mark_stored)
+        self.notes.unsaved.connect(self.detail.note.mark_unsaved)
+        self.notes.settled.connect(self._close_if_waiting)
         self.detail.related_activated.connect(browsing.open_paper)
         self.detail.leave_requested.connect(self.focus_list)
         self.welcome.import_requested.connect(self.importing.choose_files)
@@ -447,11 +460,31 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._closing:
+            self.detail.flush()
+            failing = self.notes.failing()
+            if failing and self.ask_about_unsaved_notes(failing) == "wait":
+                # Stay open; the retries go on and the window closes once they are stored.
+                self._close_when_saved = True
+                self.statusBar().showMessage(
+                    "Waiting to save your note; the window closes once it is stored."
+                )
+                event.ignore()
+                return
         for window in list(self.sample_windows):
             window.close()
         self.shutdown()
         super().closeEvent(event)
         self.closed.emit()
+
+    def ask_about_unsaved_notes(self, failing: dict[str, str]) -> str:
+        """Ask whether to wait for notes that could not be saved yet: "wait" or "close"."""
+        return ask_to_wait(self, failing, self.home / RECOVERY_FOLDER)
+
+    def _close_if_waiting(self) -> None:
+        if self._close_when_saved and not self._closing:
+            self._close_when_saved = False
+            self.close()
 
     def shutdown(self) -> None:
         """Save the note being typed and every queued write, then stop the workers."""
@@ -464,6 +497,11 @@ class MainWindow(QMainWindow):
         self.importing.cancel_all()
         self._save_layout()
         self.writer.stop(timeout=60)
+        # What the writer could not store (the library busy to the end) gets one last try,
+        # else goes to files in unsaved-notes/: a typed note is never dropped.
+        kept = self.notes.finish(self.library, self.home)
+        if kept:
+            log.warning("notes not saved at exit are kept in %s", kept[0].parent)
         if self._index_task is not None and not self._index_task.is_finished:
             # A rebuild stops at its next step; the index in use stays as it was.
             self._index_task.cancel()

@@ -14,6 +14,10 @@ work yields, returns or raises comes back as a :class:`Task`'s signals on the UI
   results never reach the UI (search as you type).
 - ``Worker.stop()`` drains the queue before the thread ends, so writes queued at quit (the
   note being typed) are committed.
+- ``urgent=True`` (a note being saved) runs before the queued jobs, and also *between* the steps
+  of a long generator job when the worker's ``interleave(context)`` says it is safe (for the
+  writer: no transaction open, i.e. between the files of an import). A note never waits
+  behind a whole import.
 
 Writes all go through one writer worker (Anki's ``CollectionOp``), reads that may take
 long (search, related papers) through a reader worker; the UI thread keeps its own
@@ -22,6 +26,7 @@ long (search, related papers) through a reader worker; the UI thread keeps its o
 
 from __future__ import annotations
 
+import collections
 import inspect
 import logging
 import queue
@@ -111,14 +116,16 @@ class Task(QObject):
         self.finished.emit()
 
     # -- used from the worker thread -----------------------------------------------------
-    def _run(self, work: Callable[[Any], Any], context: Any) -> None:
+    def _run(
+        self, work: Callable[[Any], Any], context: Any, between: Callable[[], None] | None = None
+    ) -> None:
         if self.cancelled:
             self._result_from_worker.emit(None, None)
             return
         try:
             outcome = work(context)
             if inspect.isgenerator(outcome):
-                outcome = self._drain(outcome)
+                outcome = self._drain(outcome, between)
         except Cancelled:
             self._result_from_worker.emit(None, None)
         except Exception as error:  # noqa: BLE001 - handed to the UI, which shows it
@@ -129,7 +136,7 @@ class Task(QObject):
         else:
             self._result_from_worker.emit(outcome, None)
 
-    def _drain(self, generator: Iterator[Any]) -> Any:
+    def _drain(self, generator: Iterator[Any], between: Callable[[], None] | None) -> Any:
         pending: list[Any] = []
         last = time.monotonic()
         try:
@@ -141,6 +148,8 @@ class Task(QObject):
                     item = next(generator)
                 except StopIteration as stop:
                     return stop.value
+                if between is not None:
+                    between()  # urgent jobs submitted meanwhile, if the generator allows
                 pending.append(item)
                 now = time.monotonic()
                 if now - last >= PROGRESS_INTERVAL:
@@ -152,6 +161,7 @@ class Task(QObject):
 
 
 _STOP = object()
+_URGENT = object()  # wakes the loop for a job waiting in the urgent queue
 
 
 class Worker(QObject):
@@ -170,12 +180,15 @@ class Worker(QObject):
         name: str,
         open_context: Callable[[], Any] | None = None,
         close_context: Callable[[Any], Any] | None = None,
+        interleave: Callable[[Any], bool] | None = None,
     ) -> None:
         super().__init__()
         self.name = name
         self._open_context = open_context
         self._close_context = close_context
+        self._interleave = interleave
         self._queue: queue.Queue[Any] = queue.Queue()
+        self._urgent: collections.deque[tuple[Task, Callable[[Any], Any]]] = collections.deque()
         self._latest: dict[str, Task] = {}
         self._tasks: set[Task] = set()  # keeps Task objects alive until they finish
         self._thread = threading.Thread(target=self._loop, name=f"rl-{name}", daemon=True)
@@ -184,9 +197,18 @@ class Worker(QObject):
         self._busy_from_worker.connect(self.busy_changed)
 
     def submit(
-        self, work: Callable[[Any], Any], *, name: str | None = None, key: str | None = None
+        self,
+        work: Callable[[Any], Any],
+        *,
+        name: str | None = None,
+        key: str | None = None,
+        urgent: bool = False,
     ) -> Task:
-        """Queue ``work``; the returned Task's signals report on the UI thread."""
+        """Queue ``work``; the returned Task's signals report on the UI thread.
+
+        ``urgent`` work runs before queued jobs and between the steps of a running generator
+        job, when the worker's ``interleave`` allows it (see the module doc).
+        """
         if self._stopped:
             raise RuntimeError(f"worker {self.name} is stopped")
         task = Task(name or getattr(work, "__name__", "task"), key)
@@ -200,7 +222,11 @@ class Worker(QObject):
         if not self._started:
             self._started = True
             self._thread.start()
-        self._queue.put((task, work))
+        if urgent:
+            self._urgent.append((task, work))
+            self._queue.put(_URGENT)
+        else:
+            self._queue.put((task, work))
         return task
 
     def _forget(self, task: Task) -> None:
@@ -232,29 +258,52 @@ class Worker(QObject):
         return not self._thread.is_alive()
 
     def _loop(self) -> None:
-        context = None
-        opened = False
+        self._context: Any = None
+        self._opened = False
         while True:
             job = self._queue.get()
             if job is _STOP:
                 break
+            self._run_urgent()
+            if job is _URGENT:
+                continue
             task, work = job
-            if not opened and not task.cancelled:
-                try:
-                    context = self._open_context() if self._open_context else None
-                    opened = True
-                except Exception as error:  # noqa: BLE001 - reported on the task
-                    log.exception("worker %s could not open its context", self.name)
-                    task._result_from_worker.emit(None, error)
-                    continue
+            if not self._open(task):
+                continue
             self._busy_from_worker.emit(task.name)
-            task._run(work, context)
+            task._run(work, self._context, self._between)
             self._busy_from_worker.emit("")
+        context, opened = self._context, self._opened
         if opened and self._close_context is not None:
             try:
                 self._close_context(context)
             except Exception:  # noqa: BLE001 - closing at exit must not raise
                 log.exception("worker %s could not close its context", self.name)
+
+    def _open(self, task: Task) -> bool:
+        """Open the context before the first job; False (the task told) if that failed."""
+        if self._opened or task.cancelled:
+            return True
+        try:
+            self._context = self._open_context() if self._open_context else None
+            self._opened = True
+        except Exception as error:  # noqa: BLE001 - reported on the task
+            log.exception("worker %s could not open its context", self.name)
+            task._result_from_worker.emit(None, error)
+            return False
+        return True
+
+    def _run_urgent(self) -> None:
+        while self._urgent:
+            task, work = self._urgent.popleft()
+            if self._open(task):
+                task._run(work, self._context)
+
+    def _between(self) -> None:
+        # Called by a running generator job after each step: urgent work goes in now if the
+        # context is at a safe point (the writer: between two transactions).
+        if self._urgent and (self._interleave is None or self._interleave(self._context)):
+            self._run_urgent()
 
 
 class ChangeRelay(QObject):

@@ -51,7 +51,7 @@ def test_each_sidebar_entry_with_each_query_is_the_command_line_listing(
     window.edits.set_read(ids[::4], True)
     window.edits.set_tags(ids[1], ["vision"], [])
     window.edits.set_tags(ids[2], ["vision"], [])
-    window.edits.save_note(ids[3], "about diffusion")
+    window.notes.save(ids[3], "about diffusion")
     wait_writes(qtbot, window)
     qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.counts is not None and bool(window.counts.tags), timeout=WAIT_MS)
