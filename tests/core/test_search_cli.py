@@ -122,6 +122,7 @@ def test_import_leaves_a_searchable_library(tmp_path: Path) -> None:
 def test_a_refused_query_says_why_in_one_line_and_fails(tmp_path: Path) -> None:
     home = tmp_path / "home"
     make_library(home, 30)
+    every = json.loads(run(home, "search", "--json").stdout)["total"]  # builds the index
     text = run(home, "search", "d*", check=False)
     assert text.returncode == 2 and text.stdout == ""
     assert text.stderr.strip().count("\n") == 0 and "prefix" in text.stderr
@@ -129,6 +130,5 @@ def test_a_refused_query_says_why_in_one_line_and_fails(tmp_path: Path) -> None:
     assert data.returncode == 2
     result = json.loads(data.stdout)
     assert result["total"] == 0 and result["results"] == [] and "prefix" in result["error"]
-    every = json.loads(run(home, "search", "--json").stdout)["total"]
     assert every == 30
     assert "error" not in json.loads(run(home, "search", "di*", "--json").stdout)
