@@ -61,7 +61,7 @@ package=$(dpkg-deb -f "$deb" Package)
 
 section "lintian $(basename "$deb"): clean apart from the overrides the package carries"
 # The overrides (packaging/deb.py, LINTIAN_OVERRIDES) say why each is inherent to the bundle.
-lintian --fail-on error,warning --suppress-tags running-with-root-privileges "$deb"
+lintian --fail-on error,warning "$deb"
 remove_package() {
     if dpkg -s "$package" >/dev/null 2>&1; then
         $sudo dpkg -r "$package" >/dev/null || true

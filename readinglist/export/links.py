@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from readinglist.display import display_text
 from readinglist.library.model import Paper
+from readinglist.web import arxiv_search_url
 
 # Generous enough for the code and project pages abstracts cite; the trailing punctuation of
 # the sentence ("see https://x.io/a.") is not part of the URL.
@@ -15,8 +16,7 @@ URL = re.compile(r"\bhttps?://[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]}]", re.IGNORECASE)
 
 def find_url(paper: Paper) -> str:
     """An arXiv title search: digests hold no paper address, and this finds it in one click."""
-    query = quote_plus(" ".join(display_text(paper.title).split()))
-    return f"https://arxiv.org/search/?query={query}&searchtype=title"
+    return arxiv_search_url(display_text(paper.title))
 
 
 def split_urls(text: str) -> list[tuple[str, bool]]:

@@ -23,6 +23,7 @@ class ActionId(enum.Enum):
     QUIT = enum.auto()
 
     UNDO = enum.auto()
+    PASTE_DIGEST = enum.auto()
     FIND = enum.auto()
     CLEAR_SEARCH = enum.auto()
     SELECT_ALL = enum.auto()
@@ -38,6 +39,9 @@ class ActionId(enum.Enum):
     PAGE_ABSTRACT = enum.auto()
     PAGE_ABSTRACT_BACK = enum.auto()
     OPEN_LINK = enum.auto()
+    OPEN_HUGGING_FACE = enum.auto()
+    SEARCH_ARXIV = enum.auto()
+    DELETE = enum.auto()
     BACK_TO_LIST = enum.auto()
 
     FOCUS_SIDEBAR = enum.auto()
@@ -78,6 +82,10 @@ SPECS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.QUIT: ActionSpec("&Quit", "File", (Key.Quit, "Ctrl+Q"), role=ROLE.QuitRole),
     ActionId.UNDO: ActionSpec("&Undo", "Edit", (Key.Undo,), "Undo the last change of state"),
+    # Text fields claim Ctrl+V for themselves (ShortcutOverride): this fires in the list.
+    ActionId.PASTE_DIGEST: ActionSpec(
+        "&Paste Digest", "Edit", (Key.Paste,), "Import the digest text on the clipboard"
+    ),
     ActionId.FIND: ActionSpec("&Search", "Edit", (Key.Find, "/"), "Search the library"),
     ActionId.CLEAR_SEARCH: ActionSpec("&Clear Search", "Edit", ("Ctrl+Shift+F",)),
     ActionId.SELECT_ALL: ActionSpec("Select &All", "Edit", (Key.SelectAll,)),
@@ -92,6 +100,16 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.PAGE_ABSTRACT: ActionSpec("Page the Abstract &Down", "Reading", ("Space",)),
     ActionId.PAGE_ABSTRACT_BACK: ActionSpec("Page the Abstract &Up", "Reading", ("Shift+Space",)),
     ActionId.OPEN_LINK: ActionSpec("&Open First Link", "Reading", ("O",)),
+    ActionId.OPEN_HUGGING_FACE: ActionSpec(
+        "Open on &Hugging Face", "Reading", ("H",), "The paper's Hugging Face page (or a search)"
+    ),
+    ActionId.SEARCH_ARXIV: ActionSpec(
+        "Search on ar&Xiv", "Reading", ("X",), "The paper's arXiv page (or a title search)"
+    ),
+    # Del only: the standard Delete key also binds Ctrl+D on X11, too easy to hit by accident.
+    ActionId.DELETE: ActionSpec(
+        "&Delete", "Reading", ("Del",), "Delete the selected papers (Ctrl+Z brings them back)"
+    ),
     ActionId.BACK_TO_LIST: ActionSpec("Back to the &List", "Reading", ("Esc",)),
     ActionId.FOCUS_SIDEBAR: ActionSpec("Go to the Si&debar", "View", ("Ctrl+1",)),
     ActionId.BIGGER_TEXT: ActionSpec("&Bigger Text", "View", (Key.ZoomIn, "Ctrl+=")),
@@ -106,12 +124,16 @@ MENUS: dict[str, tuple[ActionId | None, ...]] = {
         ActionId.IMPORT, ActionId.OPEN_SAMPLE, None, ActionId.EXPORT, ActionId.EXPORT_SELECTION,
         None, ActionId.BACK_UP, ActionId.RESTORE, None, ActionId.SETTINGS, None, ActionId.QUIT,
     ),
-    "&Edit": (ActionId.UNDO, None, ActionId.FIND, ActionId.CLEAR_SEARCH, ActionId.SELECT_ALL),
+    "&Edit": (
+        ActionId.UNDO, None, ActionId.PASTE_DIGEST, None, ActionId.FIND, ActionId.CLEAR_SEARCH,
+        ActionId.SELECT_ALL,
+    ),
     "&Paper": (
         ActionId.NEXT, ActionId.PREVIOUS, None, ActionId.STAR, ActionId.TOGGLE_READ,
         ActionId.MARK_SELECTION_READ, ActionId.MARK_SELECTION_UNREAD, None, ActionId.EDIT_NOTE,
         ActionId.EDIT_TAGS, None, ActionId.PAGE_ABSTRACT, ActionId.PAGE_ABSTRACT_BACK,
-        ActionId.OPEN_LINK, ActionId.BACK_TO_LIST,
+        ActionId.OPEN_LINK, ActionId.OPEN_HUGGING_FACE, ActionId.SEARCH_ARXIV,
+        ActionId.BACK_TO_LIST, None, ActionId.DELETE,
     ),
     "&View": (
         ActionId.FOCUS_SIDEBAR, None, ActionId.BIGGER_TEXT, ActionId.SMALLER_TEXT,

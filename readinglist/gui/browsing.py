@@ -90,6 +90,8 @@ class Browsing(QObject):
     # -- the listing --------------------------------------------------------------------------
     def refresh_listing(self) -> None:
         """Ask the reader for the ids of the current scope + query + sort; stale asks drop."""
+        if self._stopped:  # a search typed just before the window closed: nobody will look
+            return
         request = self.request
         task = self.reader.submit(
             lambda ctx: run_listing(ctx, request), name="Listing", key="listing"
@@ -177,6 +179,8 @@ class Browsing(QObject):
 
     # -- counts -------------------------------------------------------------------------------
     def refresh_counts(self) -> None:
+        if self._stopped:
+            return
         task = self.reader.submit(sidebar_counts, name="Counting", key="counts")
         task.on_done(self._show_counts)
 
@@ -212,7 +216,7 @@ class Browsing(QObject):
                 self.detail.show_paper(self.library.get(current.id))
             except UnknownPaper:
                 self.detail.show_paper(None)
-        if change.kind in ("import", "restore"):
+        if change.kind in ("import", "restore", "delete", "undelete"):
             self.refresh_listing()
         self._counts_timer.start()
 

@@ -13,7 +13,9 @@ from readinglist.library import Library
 
 UNDO_DEPTH = 100
 # Small edits say so in the status bar when done; the busy label is for work that takes time.
-QUIET_WORK = frozenset({"Saving note", "Starring", "Marking read", "Tagging", "Undoing"})
+QUIET_WORK = frozenset(
+    {"Saving note", "Starring", "Marking read", "Tagging", "Undoing", "Deleting"}
+)
 
 
 class PaperEdits(QObject):
@@ -48,6 +50,11 @@ class PaperEdits(QObject):
     def set_read(self, ids: list[str], read: bool) -> None:
         if ids:
             self._submit(lambda lib: edits.set_read(lib, ids, read), "Marking read")
+
+    def delete(self, ids: list[str]) -> None:
+        """Delete papers with their notes and tags; Ctrl+Z brings them back as they were."""
+        if ids:
+            self._submit(lambda lib: edits.delete(lib, ids), "Deleting")
 
     def set_tags(self, paper_id: str, added: list[str], removed: list[str]) -> None:
         self._submit(lambda lib: edits.set_tags(lib, [paper_id], added, removed), "Tagging")

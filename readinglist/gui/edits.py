@@ -91,6 +91,16 @@ def set_tags(library: Library, ids: Sequence[str], add: Sequence[str],
     return Edit(text, changed, undo if changed else None)
 
 
+def delete(library: Library, ids: Sequence[str]) -> Edit:
+    """Delete papers (into tombstones); undo brings each back with all it had."""
+    deleted = library.delete(ids)
+
+    def undo(lib: Library) -> None:
+        lib.undelete(deleted)
+
+    return Edit(f"Deleted {_papers(len(deleted))}", deleted, undo if deleted else None)
+
+
 def save_note(library: Library, paper_id: str, text: str) -> Edit:
     # Notes are saved as the user types: their undo is the editor's own (Ctrl+Z while typing);
     # the window's undo covers changes of state, not every keystroke.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -22,19 +22,25 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.gui.tasks import Task, Worker
-from readinglist.library import ImportProgress, ImportReport
+from readinglist.library import ImportProgress, ImportReport, Library
 
 
 class ImportRun:
     """One import in the writer thread; the dialog, drag and drop and tests all start it here."""
 
-    def __init__(self, writer: Worker, paths: Sequence[Path]) -> None:
+    def __init__(self, writer: Worker, paths: Sequence[Path], text: str | None = None) -> None:
+        """Import ``paths``, or, when ``text`` is given, that text as one pasted digest."""
         self.paths = [Path(p) for p in paths]
         self.reports: list[ImportReport] = []
         self.last_progress: ImportProgress | None = None
-        self.task: Task = writer.submit(
-            lambda library: library.import_files(self.paths), name="Importing digests"
-        )
+        if text is not None:
+            self.task: Task = writer.submit(
+                lambda library: _pasted(library, text), name="Importing digests"
+            )
+        else:
+            self.task = writer.submit(
+                lambda library: library.import_files(self.paths), name="Importing digests"
+            )
         self.task.on_progress(self._take)
 
     def _take(self, items: list) -> None:
@@ -46,6 +52,11 @@ class ImportRun:
 
     def cancel(self) -> None:
         self.task.cancel()
+
+
+def _pasted(library: Library, text: str) -> Iterator[ImportReport]:
+    # A generator, so the report arrives as progress like a file's does.
+    yield library.import_text(text)
 
 
 def summary(reports: Sequence[ImportReport], cancelled: bool = False) -> str:
@@ -70,10 +81,14 @@ def _status_text(report: ImportReport) -> str:
     if report.status == "refused":
         return f"Refused: {report.refused}"
     if report.status == "already-imported":
+        if report.undeleted:
+            return f"Already imported — {report.undeleted:,} deleted papers brought back"
         return "Already imported — nothing changed"
     text = f"{report.new:,} new, {report.known:,} already known"
     if report.repeated:
         text += f", {report.repeated} repeated in the file"
+    if report.deleted:
+        text += f", {report.deleted:,} skipped as deleted"
     if report.warnings:
         n = len(report.warnings)
         text += f", {n} warning{'s' if n != 1 else ''}"
@@ -85,12 +100,18 @@ class ImportDialog(QDialog):
 
     finished_import = Signal(list)  # the reports
 
-    def __init__(self, writer: Worker, paths: Sequence[Path], parent: QWidget | None = None):
+    def __init__(
+        self,
+        writer: Worker,
+        paths: Sequence[Path],
+        parent: QWidget | None = None,
+        text: str | None = None,
+    ):
         super().__init__(parent)
-        self.setWindowTitle("Import digests")
+        self.setWindowTitle("Import digests" if text is None else "Paste digest")
         self.setObjectName("ImportDialog")
         self.setMinimumWidth(560)
-        self.run = ImportRun(writer, paths)
+        self.run = ImportRun(writer, paths, text)
         self.run.task.on_progress(lambda _items: self._show_progress())
         self.run.task.finished.connect(self._show_report)
         self.run.task.failed.connect(self._show_failure)

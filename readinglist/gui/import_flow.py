@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from readinglist import paths
 from readinglist.gui.import_dialog import ImportDialog
@@ -89,9 +89,22 @@ class Importing(QObject):
             return
         self.import_paths([sample], show_report=False)
 
-    def import_paths(self, paths: list[Path], show_report: bool = True) -> ImportDialog:
-        """Import files/folders in the writer, with the progress dialog and then the report."""
-        dialog = ImportDialog(self.writer, paths, self.parent_widget)
+    def paste_digest(self) -> ImportDialog | None:
+        """Edit ▸ Paste Digest: the clipboard's text imported as a digest, with the report.
+
+        The ledger names it by date and time; the same text pasted again changes nothing.
+        """
+        text = QApplication.clipboard().text()
+        if not text.strip():
+            self.message.emit("The clipboard holds no text to import.", 4000)
+            return None
+        return self.import_paths([], text=text)
+
+    def import_paths(
+        self, paths: list[Path], show_report: bool = True, text: str | None = None
+    ) -> ImportDialog:
+        """Import files/folders (or pasted text) in the writer, with progress and the report."""
+        dialog = ImportDialog(self.writer, paths, self.parent_widget, text=text)
         self.dialogs.append(dialog)
         dialog.finished_import.connect(lambda reports: self._finished(dialog, reports))
         dialog.finished.connect(lambda _code: self._forget(dialog))

@@ -406,6 +406,23 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("This abstract has no link.", 3000)
 
+    def open_on_web(self, site: str) -> None:
+        """The current paper on Hugging Face or arXiv: its page if its id is known, or a search."""
+        from readinglist import web
+        from readinglist.display import display_text
+
+        paper = self.detail.paper
+        if paper is None:
+            self.statusBar().showMessage("Select a paper first.", 3000)
+            return
+        texts = [*paper.links, paper.abstract]
+        title = display_text(paper.title)  # searched as shown, not with the digest's escapes
+        if site == "arxiv":
+            url = web.arxiv_url(title, texts)
+        else:
+            url = web.hugging_face_url(title, texts)
+        QDesktopServices.openUrl(QUrl(url))
+
     def _show_busy(self, name: str) -> None:
         if name not in QUIET_WORK:
             self.busy_label.setText(f"{name}…" if name else "")

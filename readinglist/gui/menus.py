@@ -25,6 +25,7 @@ class WindowCommands(Protocol):
     def step_list(self, step: int) -> None: ...
     def focus_list(self) -> None: ...
     def open_first_link(self) -> None: ...
+    def open_on_web(self, site: str) -> None: ...
     def change_font_size(self, step: int) -> None: ...
     def show_shortcuts(self) -> None: ...
     def show_about(self) -> None: ...
@@ -49,7 +50,8 @@ def build_menus(
     table.context_menu_actions = [
         a[ActionId.STAR], a[ActionId.TOGGLE_READ], a[ActionId.MARK_SELECTION_READ],
         a[ActionId.MARK_SELECTION_UNREAD], None, a[ActionId.EDIT_NOTE], a[ActionId.EDIT_TAGS],
-        None, a[ActionId.EXPORT_SELECTION],
+        None, a[ActionId.OPEN_HUGGING_FACE], a[ActionId.SEARCH_ARXIV], None,
+        a[ActionId.EXPORT_SELECTION], None, a[ActionId.DELETE],
     ]
     return import_folder
 
@@ -91,6 +93,10 @@ def connect_actions(
     connect(ActionId.PAGE_ABSTRACT, lambda: detail.page_abstract(1))
     connect(ActionId.PAGE_ABSTRACT_BACK, lambda: detail.page_abstract(-1))
     connect(ActionId.OPEN_LINK, w.open_first_link)
+    connect(ActionId.OPEN_HUGGING_FACE, lambda: w.open_on_web("hugging face"))
+    connect(ActionId.SEARCH_ARXIV, lambda: w.open_on_web("arxiv"))
+    connect(ActionId.DELETE, lambda: edits.delete(selected()))
+    connect(ActionId.PASTE_DIGEST, importing.paste_digest)
     connect(ActionId.BACK_TO_LIST, w.focus_list)
     connect(ActionId.FOCUS_SIDEBAR, lambda: sidebar.setFocus())
     connect(ActionId.BIGGER_TEXT, lambda: w.change_font_size(1))
