@@ -96,6 +96,9 @@ class Listing:
     # not indexed yet are missing from it. None when the index was not asked.
     index_behind: bool = False
     library_generation: int = 0
+    index_generation: int = -1  # the library generation the index reflected (-1: not asked)
+    # The index's status().version when asked: the listing is stale once it differs.
+    index_version: int | None = None
     positions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -161,7 +164,9 @@ def browse(
             listing = Listing(request, page, _count(library, base, page, offset, limit))
         listing.library_generation = generation
         if ranked is not None:
-            listing.index_behind = _behind(_needed(index), generation)
+            status = _needed(index).status()
+            listing.index_generation, listing.index_version = status.generation, status.version
+            listing.index_behind = status.generation < generation
         return _done(listing, started)
     return _done(_search(library, _needed(index), request, query, base, offset, limit,
                          generation), started)
@@ -179,7 +184,7 @@ def _search(
 ) -> Listing:
     # Asked before searching: an index that catches up meanwhile is then "behind" for one
     # answer too many (refreshed again), never "complete" while it missed papers.
-    behind = _behind(index, generation)
+    status = index.status()
     by_rank = request.sort == "rank"
     # A column sort is the store's: the index only says which papers match (unscored).
     results = index.search(query, sort="rank" if by_rank else "added", limit=None,
@@ -208,8 +213,10 @@ def _search(
         error=results.error,
         terms=index.highlight_terms(query),
         scores={pid: scores[pid] for pid in ids if pid in scores},
-        index_behind=behind,
+        index_behind=status.generation < generation,
         library_generation=generation,
+        index_generation=status.generation,
+        index_version=status.version,
     )
 
 
@@ -217,10 +224,6 @@ def _needed(index: SearchIndex | None) -> SearchIndex:
     if index is None:
         raise ValueError("this listing needs the search index")
     return index
-
-
-def _behind(index: SearchIndex, generation: int) -> bool:
-    return index.generation() < generation
 
 
 def _end(offset: int, limit: int | None) -> int | None:

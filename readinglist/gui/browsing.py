@@ -16,9 +16,12 @@ from readinglist.gui.sidebar import Sidebar
 from readinglist.gui.tasks import Worker
 from readinglist.library import Change, Library, UnknownPaper
 from readinglist.search import IndexUnavailable
+from readinglist.search.status import IndexStatus
 
 EXTERNAL_CHECK_MS = 4000  # how often to notice changes made by the CLI meanwhile
 COUNTS_DELAY_MS = 150  # a burst of changes is counted once
+# While the index catches up, a listing that depends on it is asked again at most this often.
+INDEX_REFRESH_MS = 400
 
 
 class Browsing(QObject):
@@ -34,6 +37,7 @@ class Browsing(QObject):
     count_text_changed = Signal(str)  # the status bar's "N papers · M unread" line
     message = Signal(str, int)  # a passing status bar message, and for how long (ms)
     paper_to_show = Signal(str)  # show this paper in the detail pane ("" for none)
+    indexing_changed = Signal(str)  # "Indexing 12,000 of 30,000…" while the index is behind
 
     def __init__(
         self,
@@ -64,6 +68,8 @@ class Browsing(QObject):
         self.counts: SidebarCounts | None = None
         self.terms: list[str] = []
         self.generation = library.generation
+        self.index_status: IndexStatus | None = None
+        self._behind_polls = 0
         self._stopped = False
         self._pending_select: str | None = None
         self._counts_timer = QTimer(self)
@@ -73,6 +79,11 @@ class Browsing(QObject):
         self._external = QTimer(self)
         self._external.setInterval(EXTERNAL_CHECK_MS)
         self._external.timeout.connect(self._check_external_changes)
+        # Not restarted by each notice: during a long catch-up it fires every INDEX_REFRESH_MS.
+        self._index_refresh = QTimer(self)
+        self._index_refresh.setSingleShot(True)
+        self._index_refresh.setInterval(INDEX_REFRESH_MS)
+        self._index_refresh.timeout.connect(self.refresh_listing)
         sidebar.scope_changed.connect(self.on_scope_changed)
         search.query_changed.connect(self.on_query_changed)
         model.sort_requested.connect(self.on_sort_requested)
@@ -86,6 +97,7 @@ class Browsing(QObject):
         self._stopped = True
         self._external.stop()
         self._counts_timer.stop()
+        self._index_refresh.stop()
 
     # -- the listing --------------------------------------------------------------------------
     def refresh_listing(self) -> None:
@@ -104,15 +116,33 @@ class Browsing(QObject):
         table = self.table
         current = table.current_id() or (self.detail.paper.id if self.detail.paper else None)
         row = table.currentIndex().row()
-        self.listing = listing
+        previous, self.listing = self.listing, listing
         self.terms = listing.terms
         self.model.set_ids(listing.ids, listing.positions)
         self.detail.set_terms(self.terms)
         self.search.show_result(
             listing.total, listing.suggestion, listing.elapsed_ms, listing.corrected,
-            listing.error,
+            listing.error, incomplete=listing.index_behind,
         )
-        table.select_id(current, max(row, 0))
+        old_query = previous.request.query if previous is not None else ""
+        query = listing.request.query
+        if query and query != old_query and not (old_query and query.startswith(old_query)):
+            # A new query: its best match, at the top (not the old row number's paper).
+            table.select_id(None, 0)
+            table.scrollToTop()
+        elif query != old_query:
+            # Refined (words added) or cleared: the same paper if it is still listed.
+            table.select_id(current, 0)
+            if table.current_id() != current:
+                table.scrollToTop()
+        else:
+            table.select_id(current, max(row, 0))
+        status = self.index_status
+        if listing.request.needs_index and status is not None and (
+            status.version != listing.index_version
+        ):
+            # The index advanced while this was answered (seen before the answer): ask again.
+            self._index_refresh.start()
         if not listing.ids:
             self.paper_to_show.emit("")
         self._update_count_text()
@@ -199,7 +229,8 @@ class Browsing(QObject):
         c = self.counts.library
         text = f"{c['all']:,} papers · {c['unread']:,} unread · {c['starred']:,} starred"
         if self.listing is not None and (self.request.query or self.request.scope != ALL):
-            text = f"{self.listing.total:,} shown  ·  " + text
+            so_far = " so far (indexing)" if self.listing.index_behind else ""
+            text = f"{self.listing.total:,} shown{so_far}  ·  " + text
         self.count_text_changed.emit(text)
 
     # -- staying current ----------------------------------------------------------------------
@@ -218,7 +249,34 @@ class Browsing(QObject):
                 self.detail.show_paper(None)
         if change.kind in ("import", "restore", "delete", "undelete"):
             self.refresh_listing()
+            status = self.index_status
+            if status is None or status.generation < change.generation:
+                self.indexing_changed.emit("Indexing…")  # until the index says how far it is
         self._counts_timer.start()
+
+    def on_index_status(self, status: IndexStatus) -> None:
+        """The index advanced or made progress: say so, and refresh a listing made before."""
+        if self._stopped:
+            return
+        self.index_status = status
+        self._show_indexing()
+        listing = self.listing
+        if listing is None or not listing.request.needs_index:
+            return
+        if status.version != listing.index_version and not self._index_refresh.isActive():
+            self._index_refresh.start()
+
+    def _show_indexing(self) -> None:
+        status = self.index_status
+        if status is None:
+            return
+        if status.busy:
+            self.indexing_changed.emit(status.describe())
+            return
+        # Behind the store with no progress to show (the indexer is between two commits, or
+        # starting): said only when it lasts, so a star does not flash "Indexing…".
+        self._behind_polls = self._behind_polls + 1 if status.generation < self.generation else 0
+        self.indexing_changed.emit("Indexing…" if self._behind_polls > 1 else "")
 
     def _check_external_changes(self) -> None:
         if self._stopped:

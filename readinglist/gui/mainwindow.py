@@ -37,6 +37,7 @@ from readinglist.gui.editing import QUIET_WORK, PaperEdits
 from readinglist.gui.export_dialog import ExportDialog, Exports
 from readinglist.gui.import_dialog import ImportDialog
 from readinglist.gui.import_flow import Importing
+from readinglist.gui.index_watch import IndexWatch
 from readinglist.gui.listing import ReaderContext, SidebarCounts
 from readinglist.gui.menus import build_menus, connect_actions
 from readinglist.gui.note_saving import RECOVERY_FOLDER, NoteSaving, ask_to_wait
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
         self.browsing.start()
+        self.index_watch.start()
         self._daily_backup()
         self._bring_index_up_to_date()
 
@@ -166,21 +168,15 @@ class MainWindow(QMainWindow):
         task = worker.submit(lambda lib: until_fresh(index, lib, write=False), name="Indexing")
         self._index_task = task
 
-        def progress(items: list) -> None:
-            last = items[-1]
-            percent = f" {100 * last.done // last.total}%" if last.total else ""
-            self.busy_label.setText(f"Indexing for search{percent}…")
-
+        # Its progress reaches the status bar through the IndexWatch (Browsing.on_index_status).
         def finished() -> None:
             self.index_ready = task.error is None
-            self.busy_label.setText("")
             worker.stop()
             if task.error is not None:
                 self.statusBar().showMessage(f"The search index could not be built: {task.error}")
             if self.request.query or self.request.scope.kind == "recommended":
                 self.browsing.refresh_listing()
 
-        task.on_progress(progress)
         task.finished.connect(finished)
 
     def _build_widgets(self) -> None:
@@ -192,6 +188,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomeView(self)
         self.count_label = QLabel("", self)
         self.busy_label = QLabel("", self)
+        self.index_label = QLabel("", self)
 
     def _build_controllers(self) -> None:
         """Each controller gets what it works with and answers through signals."""
@@ -212,6 +209,9 @@ class MainWindow(QMainWindow):
         self.backups = Backups(self.home, self.writer, self, before_restore=self.detail.flush)
 
         self.relay.changed.connect(browsing.on_change)
+        self.index_watch = IndexWatch(self.search_index.path, self)
+        self.index_watch.changed.connect(browsing.on_index_status)
+        browsing.indexing_changed.connect(self.index_label.setText)
         browsing.listing_shown.connect(lambda _listing: self.listing_shown.emit())
         browsing.counts_shown.connect(self._show_counts)
         browsing.count_text_changed.connect(self.count_label.setText)
@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.index_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().setSizeGripEnabled(True)
 
@@ -508,6 +509,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._closing = True
+        self.index_watch.stop()
         self.browsing.stop()
         self.current.stop()
         self.detail.flush()

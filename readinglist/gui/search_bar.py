@@ -104,7 +104,9 @@ class SearchBar(QWidget):
         self.field.selectAll()
 
     def show_result(self, total: int, suggestion: str | None, elapsed_ms: float | None,
-                    corrected: bool = False, error: str | None = None) -> None:
+                    corrected: bool = False, error: str | None = None,
+                    incomplete: bool = False) -> None:
+        """What the search found; ``incomplete``: the index is still catching up."""
         typed = self.query()
         if not typed:
             self.info.setText("")
@@ -115,6 +117,9 @@ class SearchBar(QWidget):
             return
         noun = "paper" if total == 1 else "papers"
         text = f"{total:,} {noun}" if total else "no papers match"
+        if incomplete:
+            # Never a silent partial answer: more may match once indexing is done.
+            text += " so far (indexing…)"
         if corrected and suggestion:
             text = (f"Showing results for <b>{html.escape(suggestion)}</b> · Search instead for "
                     f'<a href="astyped:{html.escape(typed)}">{html.escape(typed)}</a>'

@@ -1,0 +1,119 @@
+"""Results are never silently stale; a new query starts at its best match.
+
+Listings follow the index (another process writes it) and say when it is behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from readinglist.search.status import ProgressReport
+from tests.core.store_support import title_for, write_digest
+from tests.gui.conftest import WAIT_MS, import_and_wait
+
+
+def listed(window, query: str):
+    def check() -> bool:
+        return window.listing is not None and window.listing.request.query == query
+
+    return check
+
+
+def test_a_list_answered_before_the_index_caught_up_refreshes_itself(qtbot, open_window,
+                                                                      tmp_path):
+    window = open_window()
+    first = write_digest(tmp_path / "a.txt", range(10))
+    import_and_wait(qtbot, window, [first], show_report=False)
+    qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
+    window.search.set_query("part")
+    qtbot.waitUntil(listed(window, "part"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.listing.total == 10, timeout=WAIT_MS)
+    assert not window.listing.index_behind
+    # Hold the indexer process back (as a long catch-up does) while 20 more papers are
+    # imported: the import's own refresh is answered from the old index.
+    pid = window.search_index._sync.pid
+    assert pid is not None, "the window indexes in a process of its own"
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        second = write_digest(tmp_path / "b.txt", range(10, 30), label="Mar 15")
+        import_and_wait(qtbot, window, [second], show_report=False)
+        assert window.listing.index_behind
+        assert window.listing.total == 10
+        assert "so far (indexing" in window.search.info.text()
+        assert "so far (indexing)" in window.count_label.text()
+        qtbot.waitUntil(lambda: window.index_label.text().startswith("Indexing"),
+                        timeout=WAIT_MS)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # Nobody retypes anything: the index advancing brings the whole answer.
+    qtbot.waitUntil(lambda: window.listing.total == 30 and not window.listing.index_behind,
+                    timeout=WAIT_MS)
+    assert window.search.info.text().startswith("30 papers")
+    assert "so far" not in window.count_label.text()
+    qtbot.waitUntil(lambda: window.index_label.text() == "", timeout=WAIT_MS)
+
+
+def test_status_bar_shows_how_far_indexing_has_got(qtbot, open_window, tmp_path):
+    window = open_window()
+    import_and_wait(qtbot, window, [write_digest(tmp_path / "a.txt", range(3))],
+                    show_report=False)
+    qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
+    # What any process writing the index reports (the indexer, `readinglist import`).
+    report = ProgressReport(window.search_index.path)
+    report.step("updating", 12_000, 30_000)
+    qtbot.waitUntil(lambda: window.index_label.text() == "Indexing 12,000 of 30,000 papers…",
+                    timeout=WAIT_MS)
+    report.finish()
+    qtbot.waitUntil(lambda: window.index_label.text() == "", timeout=WAIT_MS)
+
+
+def test_a_new_query_starts_at_its_best_match_and_refining_keeps_the_paper(qtbot, open_window,
+                                                                           tmp_path):
+    window = open_window()
+    digest = write_digest(tmp_path / "a.txt", range(60))
+    import_and_wait(qtbot, window, [digest], show_report=False)
+    qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
+    window.focus_list()
+    for _ in range(24):
+        window.table.move(1)
+    assert window.table.currentIndex().row() == 24
+    window.search.set_query("learning")
+    qtbot.waitUntil(listed(window, "learning"), timeout=WAIT_MS)
+    assert window.listing.total == 60
+    assert window.table.currentIndex().row() == 0  # the top hit, not the 25th
+    assert window.table.current_id() == window.listing.ids[0]
+    assert window.table.verticalScrollBar().value() == 0
+    # Refining (words added) keeps the paper the user moved to, when it still matches.
+    for _ in range(5):
+        window.table.move(1)
+    chosen = window.table.current_id()
+    refined = "learning is:unread"
+    window.search.set_query(refined)
+    qtbot.waitUntil(listed(window, refined), timeout=WAIT_MS)
+    assert chosen in window.listing.ids
+    assert window.table.current_id() == chosen
+    # Refined until the paper no longer matches: the best match, not a row number.
+    gone = title_for(int(window.library.get(chosen).title.rsplit(" ", 1)[1]))
+    assert gone == window.library.get(chosen).title
+    narrower = f'{refined} -"{gone.split(" for ")[0]}"'
+    window.search.set_query(narrower)
+    qtbot.waitUntil(listed(window, narrower), timeout=WAIT_MS)
+    assert chosen not in window.listing.ids
+    assert window.table.currentIndex().row() == 0
+
+
+def test_papers_imported_by_the_command_line_reach_an_open_search(qtbot, open_window, tmp_path):
+    from readinglist.cli import main as cli_main
+
+    window = open_window()
+    first = write_digest(tmp_path / "a.txt", range(5))
+    import_and_wait(qtbot, window, [first], show_report=False)
+    window.search.set_query("part")
+    qtbot.waitUntil(listed(window, "part"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.listing.total == 5 and not window.listing.index_behind,
+                    timeout=WAIT_MS)
+    second = write_digest(tmp_path / "b.txt", range(5, 25), label="Mar 15")
+    assert cli_main(["import", str(second)]) == 0  # another "process" beside the window
+    qtbot.waitUntil(lambda: window.listing.total == 25 and not window.listing.index_behind,
+                    timeout=WAIT_MS)
