@@ -52,6 +52,10 @@ class Scope:
                 return PaperFilter(read=True)
             case "notes":
                 return PaperFilter(has_note=True)
+            case "recommended":
+                # What the index excludes, asked of the store too: the index learns of a read
+                # mark a moment after it is committed.
+                return PaperFilter(read=False, starred=False)
             case "digest":
                 return PaperFilter(digest=self.value)
             case "tag":

@@ -180,6 +180,9 @@ class IndexState:
             "generation": self.generation,
             "papers": self.papers,
             "built_at": self.built_at,
+            # status().version: a file's mtime moves in coarse clock ticks (1-4 ms), so two
+            # commits close together could look like one; this stamp always moves.
+            "written": _next_write_stamp(),
         }
         tmp = folder / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -187,6 +190,18 @@ class IndexState:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, folder / STATE_FILE)
+
+
+_last_stamp = 0
+_stamp_lock = threading.Lock()
+
+
+def _next_write_stamp() -> int:
+    """Nanoseconds now, strictly increasing within this process."""
+    global _last_stamp
+    with _stamp_lock:
+        _last_stamp = max(time.time_ns(), _last_stamp + 1)
+        return _last_stamp
 
 
 class SearchIndex:
@@ -560,15 +575,22 @@ class SearchIndex:
                     repair.remove_orphans(self.path, ix)
                 raise
             repair.write_manifest(self.path, ix)
-        if generation is not None:
-            self._stamp(generation)
+        self._stamp(generation, committed=bool(papers or removed))
 
-    def _stamp(self, generation: int) -> None:
+    def _stamp(self, generation: int | None, committed: bool = False) -> None:
+        """Record the generation reached; after any commit, rewrite state.json regardless.
+
+        status().version is state.json's mtime: listings refresh when it moves, so every
+        change to what searches see must move it, even one that reaches no new generation
+        (a catch-up of another process's writes, a batch before the last one).
+        """
         state = self.state
         if state is None:
             return
-        if generation > state.generation:
-            state.generation = generation
+        advanced = generation is not None and generation > state.generation
+        if advanced or committed:
+            if advanced:
+                state.generation = generation
             with self._lock:
                 # From the table of contents: opening a searcher here would cost ~50 ms at 100k.
                 state.papers = self._current().doc_count()
@@ -592,6 +614,9 @@ class SearchIndex:
                     repair.remove_orphans(self.path, ix)
                 raise
             repair.write_manifest(self.path, ix)
+            # A merge moves scores (deleted papers leave the term statistics): searches see
+            # new contents, so status().version must change and listings refresh.
+            self._stamp(None, committed=True)
             return True
 
     def attach(self, library: Library, in_process: bool = False) -> IndexSync | IndexerProcess:

@@ -65,7 +65,10 @@ def read_status(folder: Path) -> IndexStatus:
     try:
         state = folder / STATE_FILE
         version = state.stat().st_mtime_ns
-        generation = int(json.loads(state.read_text(encoding="utf-8"))["generation"])
+        data = json.loads(state.read_text(encoding="utf-8"))
+        generation = int(data["generation"])
+        # Written with every commit (mtime alone moves in coarse ticks): prefer it.
+        version = int(data.get("written", version))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     progress = _read_progress(folder)
