@@ -20,7 +20,7 @@ from typing import Any
 
 from readinglist.export import bibtex, csv_table, html_page, json_export, markdown, ris
 from readinglist.export.atomic import atomic_write, iter_atomic_write
-from readinglist.export.grouping import plural
+from readinglist.export.grouping import Counts, plural
 from readinglist.export.options import GROUPINGS, ExportOptions, Grouping
 from readinglist.library.model import Paper
 
@@ -187,7 +187,7 @@ def preview(
     text is cut at ``max_chars``; a last line says how many papers the preview leaves out.
     """
     everything = _as_sequence(papers)
-    shown = list(everything[:limit])
+    shown = _FirstPapers(everything[:limit], everything)
     text = export(shown, format, grouping, **options)
     if len(text) > max_chars:
         text = text[:max_chars].rsplit("\n", 1)[0] + "\n…\n"
@@ -195,6 +195,20 @@ def preview(
     if hidden > 0:
         text += f"\n… and {plural(hidden, 'more paper')} in the file.\n"
     return text
+
+
+class _FirstPapers(list):
+    """The papers a preview renders, whose heading still counts every paper of the export.
+
+    Without it the preview of a 461-paper export said "3 papers" (issue 14).
+    """
+
+    def __init__(self, shown: Sequence[Paper], whole: Sequence[Paper]) -> None:
+        super().__init__(shown)
+        self._whole = whole
+
+    def counts(self) -> Counts:
+        return Counts.of(self._whole)
 
 
 def iter_write_export(

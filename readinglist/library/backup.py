@@ -39,7 +39,17 @@ KEEP_DAILY = 7
 _DAILY = re.compile(r"^daily-(\d{4}-\d{2}-\d{2})\.db$")
 _STAMPED = re.compile(r"^library-(\d{8}-\d{6})(?:-\d+)?-(.+)\.db$")
 
-__all__ = ["BackupError", "BackupInfo", "RestoreReport", "back_up", "check_backup", "restore"]
+__all__ = [
+    "BackupError",
+    "BackupInfo",
+    "RestorePreview",
+    "RestoreReport",
+    "back_up",
+    "check_backup",
+    "describe",
+    "restore",
+    "restore_preview",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,20 +179,97 @@ def list_backups(home: Path | str | None = None) -> list[BackupInfo]:
     folder = paths.backups_dir(_home(home))
     if not folder.is_dir():
         return []
-    found = []
-    for path in folder.iterdir():
-        if path.suffix != ".db" or path.name.startswith(".") or not path.is_file():
-            continue
-        stat = path.stat()
-        created = dt.datetime.fromtimestamp(stat.st_mtime)
-        kind = "other"
-        if match := _DAILY.match(path.name):
-            kind = "daily"
-        elif match := _STAMPED.match(path.name):
-            kind = match.group(2)
-            created = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
-        found.append(BackupInfo(path, kind, created, stat.st_size, _paper_count(path)))
+    found = [
+        describe(path)
+        for path in folder.iterdir()
+        if path.suffix == ".db" and not path.name.startswith(".") and path.is_file()
+    ]
     return sorted(found, key=lambda b: (b.created, b.path.name), reverse=True)
+
+
+def describe(path: Path | str) -> BackupInfo:
+    """One backup file: its kind and time (from its name when we made it), size and papers."""
+    path = Path(path)
+    stat = path.stat()
+    created = dt.datetime.fromtimestamp(stat.st_mtime)
+    kind = "other"
+    if _DAILY.match(path.name):
+        kind = "daily"
+    elif match := _STAMPED.match(path.name):
+        kind = match.group(2)
+        created = dt.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
+    return BackupInfo(path, kind, created, stat.st_size, _paper_count(path))
+
+
+@dataclass(frozen=True, slots=True)
+class RestorePreview:
+    """What restoring a backup would do to the library, for the question the user answers."""
+
+    backup: BackupInfo
+    backup_notes: int
+    papers: int  # in the library now
+    notes: int
+    lost_papers: int  # papers in the library that the backup does not hold
+    lost_notes: int  # notes written or changed since the backup (they go, or go back)
+    changed_since: int  # papers whose marks, tags or note changed after the backup was made
+
+    def lines(self) -> list[str]:
+        """The confirmation's text: which backup, the library now, and what would be lost."""
+        b = self.backup
+        when = b.created.strftime("%Y-%m-%d %H:%M")
+        papers = "?" if b.papers is None else f"{b.papers:,}"
+        lost = []
+        if self.lost_papers:
+            lost.append(f"{_count(self.lost_papers, 'paper')} not in the backup")
+        if self.lost_notes:
+            lost.append(f"{_count(self.lost_notes, 'note')} written or changed since")
+        if self.changed_since:
+            changed = _count(self.changed_since, "paper")
+            lost.append(f"the marks and tags of {changed} changed since")
+        return [
+            f"Backup: {when} ({b.kind}), {papers} papers, {_count(self.backup_notes, 'note')}.",
+            f"Your library now: {self.papers:,} papers, {_count(self.notes, 'note')}.",
+            ("Restoring loses " + "; ".join(lost) + ".") if lost
+            else "Restoring loses nothing: the library holds nothing the backup lacks.",
+            "Your library is backed up first, so a restore can itself be undone.",
+        ]
+
+
+def restore_preview(library: Library, source: Path | str) -> RestorePreview:
+    """Compare the library with a backup before replacing it (reads both, writes nothing)."""
+    path = Path(source)
+    info = describe(path)
+    conn = read_only(path)
+    try:
+        theirs = dict(conn.execute("SELECT id, updated_at FROM papers"))
+        theirs_notes = dict(
+            conn.execute("SELECT p.id, n.text FROM notes n JOIN papers p ON p.seq = n.paper")
+        )
+    except sqlite3.Error as error:
+        raise BackupError(f"{path} is not a Reading List library: {error}") from error
+    finally:
+        conn.close()
+    db = library.db
+    mine = dict(db.execute("SELECT id, updated_at FROM papers"))
+    mine_notes = dict(
+        db.execute("SELECT p.id, n.text FROM notes n JOIN papers p ON p.seq = n.paper")
+    )
+    # A paper edited since carries another updated_at (to the microsecond) than its copy in
+    # the backup; papers the backup lacks are counted as lost already.
+    changed = [i for i, at in mine.items() if i in theirs and theirs[i] != at]
+    return RestorePreview(
+        backup=info,
+        backup_notes=len(theirs_notes),
+        papers=len(mine),
+        notes=len(mine_notes),
+        lost_papers=sum(1 for i in mine if i not in theirs),
+        lost_notes=sum(1 for i, text in mine_notes.items() if theirs_notes.get(i) != text),
+        changed_since=len(changed),
+    )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 # --- restoring -----------------------------------------------------------------------------------

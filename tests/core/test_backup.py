@@ -271,3 +271,27 @@ def _home_with(database: Path) -> Path:
     home.mkdir()
     shutil.copy(database, home / "library.db")
     return home
+
+
+def test_restore_preview_says_what_a_restore_would_lose(tmp_path: Path) -> None:
+    from readinglist.library.backup import back_up, restore_preview
+    from tests.core.store_support import info, paper
+
+    home = tmp_path / "home"
+    with Library.open(home) as library:
+        library.import_parsed(info("one.txt"), [paper(n) for n in range(6)])
+        ids = library.list_ids(sort="title")
+        library.set_note(ids[0], "kept as it was")
+        library.set_note(ids[1], "first thought")
+        saved = back_up(library)
+        library.set_note(ids[1], "second thought")  # changed since
+        library.set_note(ids[2], "new note")  # written since
+        library.import_parsed(info("two.txt"), [paper(n) for n in range(6, 9)])  # 3 new papers
+        preview = restore_preview(library, saved)
+    assert (preview.backup.papers, preview.backup_notes) == (6, 2)
+    assert (preview.papers, preview.notes) == (9, 3)
+    assert (preview.lost_papers, preview.lost_notes) == (3, 2)
+    assert preview.changed_since == 2  # the two papers whose notes changed
+    text = "\n".join(preview.lines())
+    assert "6 papers, 2 notes" in text and "Your library now: 9 papers, 3 notes." in text
+    assert "loses 3 papers not in the backup; 2 notes written or changed since" in text

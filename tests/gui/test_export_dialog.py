@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from .conftest import WAIT_MS, import_and_wait
 
 
@@ -67,11 +69,46 @@ def test_back_up_then_restore_through_the_writer(qtbot, open_window, sample, mon
         return backup_path, ""
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.backups.restore()
     # Restore reads SQLite backups only: the dialog offers no other kind of file.
     assert offered == ["Backups (*.db);;All files (*)"]
+    qtbot.waitUntil(lambda: window.backups.confirmation is not None, timeout=WAIT_MS)
+    box = window.backups.confirmation
+    text = box.informativeText()
+    total = window.library.count()
+    assert f"{total:,} papers, 0 notes" in text  # the backup, and the library now
+    assert "the marks and tags of 1 paper changed since" in text
+    # Enter answers with the default button, Cancel: nothing is restored.
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.backups.confirmation is None, timeout=WAIT_MS)
     wait_writes(qtbot, window)
-    assert "Restored" in window.statusBar().currentMessage()
+    assert window.library.get(first).starred
+
+    window.backups.restore()
+    qtbot.waitUntil(lambda: window.backups.confirmation is not None, timeout=WAIT_MS)
+    box = window.backups.confirmation
+    restore = next(b for b in box.buttons() if b.text() == "Restore")
+    restore.click()
+    wait_writes(qtbot, window)
+    qtbot.waitUntil(lambda: "Restored" in window.statusBar().currentMessage(), timeout=WAIT_MS)
     assert not window.library.get(first).starred
+
+
+def test_preview_counts_every_paper_of_the_export_not_the_three_shown(
+    qtbot, open_window, sample
+):
+    window = open_window()
+    _d, (report,) = import_and_wait(qtbot, window, [sample], show_report=False)
+    ids = window.library.list_ids()
+    window.library.set_starred(ids[:4], True)
+    dialog = window.export_dialog()
+    qtbot.addWidget(dialog)
+    dialog.scope.setCurrentIndex(len(dialog.scopes) - 1)  # All papers
+    for fmt in ("md", "html"):
+        dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+        text = dialog.preview.toPlainText()
+        assert f"{report.new} papers" in text, fmt
+        assert "4 starred" in text, fmt
+        assert "3 papers" not in text, fmt
+    assert f"and {report.new - 3} more papers in the file" in text
