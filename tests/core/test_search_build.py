@@ -1,0 +1,86 @@
+"""The bulk writer writes what Whoosh's own writer writes, and Whoosh alone can search it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import QueryParser
+from whoosh.writing import SegmentWriter
+
+from readinglist.library import Library
+from readinglist.search import SearchIndex
+from readinglist.search.build import BulkSegmentWriter
+from readinglist.search.schema import build_schema, document
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.core.test_search_cli import make_library  # noqa: E402
+
+
+def _write(folder: Path, writer_class: type, documents: list[dict]) -> Path:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(), indexname="papers_1")
+    writer = writer_class(ix, compound=False)
+    for fields in documents:
+        writer.add_document(**fields)
+    writer.commit(merge=False)
+    return folder
+
+
+def _segment_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file of the one segment, by extension (segment ids are random)."""
+    ix = whoosh_index.open_dir(str(folder), indexname="papers_1")
+    (segment,) = ix._segments()
+    prefix = segment.segment_id()
+    return {
+        path.name[len(prefix):]: path.read_bytes()
+        for path in folder.iterdir() if path.name.startswith(prefix + ".")
+    }
+
+
+def test_bulk_writer_writes_the_bytes_whoosh_writes(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    make_library(home, 400)
+    with Library.open(home) as library:
+        ids = library.list_ids(sort="added", descending=False)
+        library.set_note(ids[3], "a note, with words: zebra zebra migration")
+        library.add_tags([ids[4]], ["to read", "vision"])
+        documents = [document(paper, b"fp") for paper in library.papers(ids)]
+    ours = _segment_bytes(_write(tmp_path / "ours", BulkSegmentWriter, documents))
+    whoosh = _segment_bytes(_write(tmp_path / "whoosh", SegmentWriter, documents))
+    assert set(ours) == set(whoosh)
+    assert {".pst", ".trm", ".id.col"} <= set(ours)
+    for ext in sorted(whoosh):
+        assert ours[ext] == whoosh[ext], ext
+
+
+def test_the_built_index_is_a_plain_whoosh_index(tmp_path: Path) -> None:
+    """Whoosh by itself (its query parser, searcher and scoring) searches what we built."""
+    home = tmp_path / "home"
+    make_library(home, 4000)  # above PARALLEL_MIN_PAPERS: segments written by workers
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        for _ in index.rebuild(library):
+            pass
+        ours = index.search("diffusion model", library=library, limit=5000)
+        state = index.state
+        assert state is not None
+        word_ids = {
+            p.id for p in library.papers(library.list_ids())
+            if "diffusion" in f"{p.title} {p.abstract}".lower()
+        }
+    ix = whoosh_index.open_dir(str(index.path), indexname=state.indexname)
+    assert len(ix._segments()) >= 2
+    storage = FileStorage(str(index.path))
+    assert storage.file_exists(f"_{state.indexname}_{ix.latest_generation()}.toc")
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 4000
+        query = QueryParser("text", ix.schema).parse("diffusion")
+        found = {hit["id"] for hit in searcher.search(query, limit=None)}
+        assert found == word_ids  # stemmed "diffusion": papers with the word
+        both = QueryParser("text", ix.schema).parse("diffusion model")
+        hits = searcher.search(both, limit=None)
+        assert len(hits) == ours.total
+        assert [hit["id"] for hit in hits[:20]] == ours.ids[:20]
