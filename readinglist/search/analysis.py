@@ -29,8 +29,9 @@ from whoosh.lang.porter2 import stem as porter_stem
 
 # A word, optionally joined to more words by hyphens or by dots between letters/digits
 # ("U-Net", "GPT-3.5", "github.com") - the dot alone, as at a sentence end, never joins.
-_WORD = re.compile(r"\w+(?:[-.]\w+)*")
-_PART = re.compile(r"[-.]")
+# An underscore joins like a hyphen ("GCN_multistructure" in a URL): it is not a letter.
+_WORD = re.compile(r"[^\W_]+(?:[-._][^\W_]+)*")
+_PART = re.compile(r"[-._]")
 
 # Whoosh's stop list, minus words that carry meaning in ML titles ("can", "will" stay out
 # too: they are noise). Kept small on purpose: every stop word is a word nobody can search.
@@ -99,9 +100,9 @@ class PaperAnalyzer(Analyzer):
         stops = STOP_WORDS
         for match in _WORD.finditer(value):
             word = match.group().lower()
-            compound = "-" in word or ("." in word)
+            compound = "-" in word or "." in word or "_" in word
             if compound:
-                joined = word.replace("-", "")
+                joined = word.replace("-", "").replace("_", "")
             else:
                 joined = word
             if joined in stops:
@@ -123,7 +124,7 @@ class PaperAnalyzer(Analyzer):
             if compound and index_mode:
                 offset = match.start()
                 parts = _PART.split(word)
-                for lead in _leading_joins(parts):
+                for lead in _leading_joins(parts, joined):
                     token.text = norm(lead)
                     token.stopped = False
                     if keeporiginal:
@@ -158,13 +159,13 @@ class PaperAnalyzer(Analyzer):
         pos = start_pos
         for found in _WORD.findall(text):
             word = found.lower()  # per word: lowering the whole text can shift characters
-            if "-" in word or "." in word:
-                joined = word.replace("-", "")
+            if "-" in word or "." in word or "_" in word:
+                joined = word.replace("-", "").replace("_", "")
                 if joined in stops:
                     continue
                 append((norm(joined), pos))
                 parts = _PART.split(word)
-                for lead in _leading_joins(parts):
+                for lead in _leading_joins(parts, joined):
                     append((norm(lead), pos))
                 for part in parts:
                     if len(part) >= 2 and part not in stops:
@@ -181,14 +182,16 @@ def _identity(word: str) -> str:
     return word
 
 
-def _leading_joins(parts: list[str]) -> list[str]:
-    """The joins of a compound's leading parts, shorter than the whole ("U-Net-based": unet)."""
-    if len(parts) < 3:
-        return []
+def _leading_joins(parts: list[str], joined: str) -> list[str]:
+    """The joins of a compound's first two to four parts ("U-Net-based": unet, unetbased).
+
+    The same words the exact field holds (``ExactAnalyzer``), so a word as written and its
+    stem agree; ``joined`` (the whole compound, dots kept) is not repeated.
+    """
     joins = []
-    for end in range(2, min(len(parts), 5)):
+    for end in range(2, min(len(parts), 4) + 1):
         lead = "".join(parts[:end])
-        if len(lead) >= 2 and lead not in STOP_WORDS:
+        if lead != joined and lead not in STOP_WORDS:
             joins.append(lead)
     return joins
 

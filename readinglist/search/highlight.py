@@ -46,7 +46,7 @@ def match_spans(text: str, matches: MatchSet) -> list[tuple[int, int, str]]:
     for word in _WORD.finditer(text):
         lowered = word.group().lower()
         for rel_start, rel_end, term in _word_terms(word.group()):
-            written = lowered[rel_start:rel_end].replace("-", "").replace(".", "")
+            written = lowered[rel_start:rel_end].replace("-", "").replace(".", "").replace("_", "")
             if not matches.matches(term, written):
                 continue
             start, end = word.start() + rel_start, word.start() + rel_end

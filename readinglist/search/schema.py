@@ -33,7 +33,7 @@ from whoosh.system import pack_uint
 
 from readinglist.search.analysis import ExactAnalyzer, PaperAnalyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Title above abstract above note: a word in the title says more about the paper than the
 # same word in a 200-word abstract, and the abstract more than the reader's own note.

@@ -13,8 +13,10 @@ match", only when every replaced word
   capitals (an acronym the library lacks, like ``OCR``, is not a typo of ``our``);
 - is close to its replacement: one edit, or two for words of ``TWO_EDITS_LENGTH`` letters or
   more;
-- has a replacement used by at least ``CONFIDENT_MIN_PAPERS`` papers, and no other word as
-  close used by half as many (two likely words: ask, do not guess).
+- has a replacement used by at least ``CONFIDENT_MIN_PAPERS`` papers, or that is the only
+  library word within reach (a rare name such as "PixArt" misspelt is still unambiguous);
+- and no other word as close used by half as many (two likely words: ask, do not guess).
+  Words of one stem ("transformer", "transformers") count as one.
 
 Otherwise the correction is only a suggestion the user may click. Only the misspelt words
 change in the suggested query.
@@ -51,7 +53,8 @@ class _Choice:
     word: str
     edits: int
     papers: int
-    runner_up: int  # papers of the next word as close (0: none)
+    runner_up: int  # papers of the next word as close, of another stem (0: none)
+    alone: bool  # no word of another stem within reach
 
 
 def correct(
@@ -95,10 +98,11 @@ def _best(vocab: Vocabulary, word: str) -> _Choice | None:
         return None
     ranked = sorted(near, key=lambda w: (near[w], -vocab.frequency[w], w))
     best = ranked[0]
+    others = [w for w in ranked[1:] if stem(w) != stem(best)]
     runner_up = 0
-    if len(ranked) > 1 and near[ranked[1]] == near[best]:
-        runner_up = vocab.frequency[ranked[1]]
-    return _Choice(best, near[best], vocab.frequency[best], runner_up)
+    if others and near[others[0]] == near[best]:
+        runner_up = vocab.frequency[others[0]]
+    return _Choice(best, near[best], vocab.frequency[best], runner_up, alone=not others)
 
 
 def _is_confident(typed: str, word: str, choice: _Choice) -> bool:
@@ -109,6 +113,6 @@ def _is_confident(typed: str, word: str, choice: _Choice) -> bool:
     allowed = 2 if len(word) >= TWO_EDITS_LENGTH else 1
     if choice.edits > allowed:
         return False
-    if choice.papers < CONFIDENT_MIN_PAPERS:
+    if choice.papers < CONFIDENT_MIN_PAPERS and not choice.alone:
         return False
     return choice.runner_up * 2 < choice.papers

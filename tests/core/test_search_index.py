@@ -136,10 +136,13 @@ def test_found_by_title_words_phrase_misspelling_and_note(library: Library, inde
     assert titles(phrase) == ["Speculative Decoding for Faster Language Model Inference"]
     # A misspelling: the fuzzy operator, and the "did you mean" that runs when nothing matched.
     assert titles(index.search("speculatve~", library=library))[0].startswith("Speculative")
-    # One paper says "speculative": too rare to be sure of, so only a suggestion.
+    # One paper says "speculative", but no other word is near: sure enough.
     typo = index.search("specluative decoding", library=library)
-    assert not typo.corrected and typo.total == 0
-    assert typo.suggestion == "speculative decoding"
+    assert typo.corrected and typo.suggestion == "speculative decoding"
+    # Typed in capitals, it may be a name the library lacks: only a suggestion.
+    caps = index.search("SPECLUATIVE decoding", library=library)
+    assert not caps.corrected and caps.total == 0
+    assert caps.suggestion == "speculative decoding"
     # "transformer" is in several papers: the correction is confident, its results shown.
     sure = index.search("Transfromer merging", library=library)
     assert sure.corrected and sure.suggestion == "transformer merging"
