@@ -10,6 +10,7 @@ from readinglist.gui.detail import DetailPane
 from readinglist.gui.listing import ReaderContext
 from readinglist.gui.tasks import Worker
 from readinglist.library import Library, UnknownPaper
+from readinglist.search import IndexUnavailable
 
 RELATED_DELAY_MS = 350
 
@@ -90,13 +91,17 @@ class CurrentPaper(QObject):
         self._load_related(self._related_for)
 
     def _load_related(self, paper_id: str) -> None:
-        def related(ctx: ReaderContext) -> list[tuple[str, str]]:
-            results = ctx.search_index().related(paper_id, limit=8, library=ctx.library)
+        def related(ctx: ReaderContext) -> list[tuple[str, str]] | None:
+            try:
+                results = ctx.search_index().related(paper_id, limit=8, library=ctx.library)
+            except IndexUnavailable:
+                return None  # the index is being built (first run, --demo): not a failure
             return [(row["id"], row["title"]) for row in ctx.library.rows(results.ids)]
 
-        def show(found: list[tuple[str, str]]) -> None:
-            self._related_shown = paper_id
-            self.detail.show_related(paper_id, found)
+        def show(found: list[tuple[str, str]] | None) -> None:
+            if found is not None:  # else asked again when the user comes back to the paper
+                self._related_shown = paper_id
+            self.detail.show_related(paper_id, found or [])
 
         task = self.related_worker.submit(related, name="Related papers", key="related")
         task.on_done(show)

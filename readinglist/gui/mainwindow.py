@@ -296,7 +296,8 @@ class MainWindow(QMainWindow):
 
         home = prepare_demo_home(set_env=False)
         window = type(self)(Library.open(home), self.settings)
-        window.setWindowTitle("Reading List — sample library (temporary)")
+        # Qt appends the application's display name ("— Reading List") itself.
+        window.setWindowTitle("Sample library (temporary)")
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def clean_up() -> None:

@@ -375,6 +375,16 @@ class PaperTableView(QTableView):
         menu.exec(event.globalPos())
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
+        # Home/End go to the first/last paper (Qt's table would go to the row's first/last cell).
+        if event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End) and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier
+        ):
+            model = self.paper_model()
+            if model.rowCount():
+                row = 0 if event.key() == Qt.Key.Key_Home else model.rowCount() - 1
+                self.select_id(model.id_at(row))
+                self.scrollTo(model.index(row, 0))
+            return
         # Copy the selected titles (and ids) as lines: handy for notes and chats.
         if event.matches(QKeySequence.StandardKey.Copy):
             from PySide6.QtWidgets import QApplication

@@ -1,0 +1,53 @@
+"""Small defects of issue 14: Home/End, the sample window's title, no IndexUnavailable noise."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+
+from .conftest import WAIT_MS, import_and_wait
+
+
+def test_home_and_end_go_to_the_first_and_last_paper(qtbot, open_window, sample):
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.focus_list()
+    window.table.move(2)
+    qtbot.keyClick(window.table, Qt.Key.Key_End)
+    assert window.table.current_id() == window.model.ids[-1]
+    assert window.table.selected_ids() == [window.model.ids[-1]]
+    qtbot.keyClick(window.table, Qt.Key.Key_Home)
+    assert window.table.current_id() == window.model.ids[0]
+
+
+def test_sample_window_title_names_the_app_once(qtbot, open_window):
+    window = open_window()
+    sample_window = window.open_sample_library()
+    qtbot.waitUntil(lambda: sample_window.isVisible(), timeout=WAIT_MS)
+    # Qt shows windowTitle + " — " + the application's display name.
+    shown = f"{sample_window.windowTitle()} — Reading List"
+    assert shown.count("Reading List") == 1
+    sample_window.close()
+
+
+def test_related_papers_while_the_index_is_built_log_no_failure(
+    qtbot, open_window, sample, caplog, monkeypatch
+):
+    from readinglist.search import IndexUnavailable, SearchIndex
+
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    caplog.set_level(logging.WARNING)
+
+    def building(*_args, **_kwargs):
+        raise IndexUnavailable("the search index has not been built yet")
+
+    monkeypatch.setattr(SearchIndex, "related", building)
+    paper_id = window.model.ids[0]
+    window.current._related_shown = ""
+    window.current._load_related(paper_id)
+    qtbot.waitUntil(lambda: window.related_worker.pending() == 0, timeout=WAIT_MS)
+    qtbot.wait(50)  # the answer's signal is queued to this thread
+    assert not [r for r in caplog.records if "IndexUnavailable" in r.getMessage()]
+    assert window.current._related_shown != paper_id  # asked again on the next visit
