@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from readinglist import __version__
 from readinglist.cli.common import CliError
+from readinglist.cli.failures import explain
 
 COMMAND_MODULES = ("library", "search", "export")
 
@@ -59,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             parser.error("unrecognized arguments: " + " ".join(extra))
     run = getattr(args, "run", None)
+    _tolerate_odd_text()
     try:
         if run is None:
             return _open_desktop_app(args)
@@ -73,6 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `readinglist list | head` closes our stdout early; that is not an error.
         sys.stderr.close()
         return 0
+    except Exception as error:  # noqa: BLE001 - the last guard: one line, never a traceback
+        print(f"readinglist: {explain(error)}", file=sys.stderr)
+        return 1
+
+
+def _tolerate_odd_text() -> None:
+    # A file name that is not UTF-8 (kept by Python as surrogates) must print, not crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _open_desktop_app(args: argparse.Namespace) -> int:

@@ -52,7 +52,9 @@ def open_library() -> Library:
     try:
         library = Library.open()
     except LibraryError as error:
-        fail(str(error), 1)
+        from readinglist.cli.failures import explain
+
+        fail(explain(error), 1)  # a damaged library: where the backups are
     # Once a day a copy goes to backups/ (the last 7 kept); otherwise this is one stat().
     from readinglist.library.backup import ensure_daily_backup
 

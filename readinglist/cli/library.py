@@ -441,7 +441,7 @@ def run_note(args: argparse.Namespace) -> int:
     if not args.clear and args.file is None and args.text is None:
         fail("give the note as TEXT, with --file F, or use --clear", 2)
     if args.file is not None:
-        text = sys.stdin.read() if str(args.file) == "-" else _read_text(args.file)
+        text = _read_stdin() if str(args.file) == "-" else _read_text(args.file)
     else:
         text = "" if args.clear else args.text
     with open_library() as library:
@@ -457,10 +457,38 @@ def run_note(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: Path) -> str:
+    from readinglist.library.store import MAX_NOTE_CHARS
+
     try:
-        return path.read_text(encoding="utf-8")
+        if not path.is_file():  # a FIFO or a device would block or never end
+            fail(f"cannot read the note from {path}: not a regular file", 1)
+        # UTF-8 takes at most 4 bytes a character: a bigger file is over the limit for sure.
+        if path.stat().st_size > 4 * MAX_NOTE_CHARS:
+            fail(_too_long(path.stat().st_size, "bytes"), 1)
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read the note from {path}: {error}", 1)
+    if len(text) > MAX_NOTE_CHARS:
+        fail(_too_long(len(text), "characters"), 1)
+    return text
+
+
+def _read_stdin() -> str:
+    from readinglist.library.store import MAX_NOTE_CHARS
+
+    text = sys.stdin.read(MAX_NOTE_CHARS + 1)  # never more than the limit into memory
+    if len(text) > MAX_NOTE_CHARS:
+        fail(_too_long(len(text), "characters at least"), 1)
+    return text
+
+
+def _too_long(size: int, unit: str) -> str:
+    from readinglist.library.store import MAX_NOTE_CHARS
+
+    return (
+        f"the note is too long ({size:,} {unit}; a note holds at most {MAX_NOTE_CHARS:,} "
+        "characters); nothing was changed"
+    )
 
 
 def run_tag(args: argparse.Namespace) -> int:

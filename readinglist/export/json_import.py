@@ -148,6 +148,10 @@ def load_json_file(path: str | Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ExportRefused(str(path), f"not valid JSON ({error.msg})", error.lineno) from error
+    except RecursionError as error:
+        raise ExportRefused(str(path), "not a Reading List export: nested too deeply") from error
+    except ValueError as error:  # an integer of thousands of digits
+        raise ExportRefused(str(path), f"not a Reading List export: {error}") from error
     check_export(data, str(path))
     return data
 
@@ -261,14 +265,16 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
             return None
         if not isinstance(value, str) or (not empty and not value.strip()):
             raise bad(name, "a non-empty string" if not empty else "a string")
+        if not _storable(value):
+            raise bad(name, "text without lone surrogates (\\ud800...)")
         return value
 
     def integer(name: str) -> int | None:
         value = obj.get(name)
         if value is None:
             return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise bad(name, "a whole number of at least 0, or null")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT_MAX:
+            raise bad(name, f"a whole number from 0 to {INT_MAX:,}, or null")
         return value
 
     def flag(name: str) -> bool:
@@ -288,7 +294,9 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
 
     def strings(name: str) -> list[str]:
         value = obj.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and _storable(v) for v in value
+        ):
             raise bad(name, "a list of strings")
         return value
 
@@ -306,11 +314,13 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
         except ValueError:
             raise bad("published", "a date (YYYY-MM-DD) or null") from None
     tags: list[str] = []
+    tag_keys: set[str] = set()  # a set, not a scan of the list: 50,000 tags stay linear
     for tag in strings("tags"):
         name = tag_name(tag)
         if not name or "," in name:
             raise bad("tags", "a list of non-empty tags without commas")
-        if tag_key(name) not in {tag_key(t) for t in tags}:
+        if tag_key(name) not in tag_keys:
+            tag_keys.add(tag_key(name))
             tags.append(name)
     sightings = []
     raw_sightings = obj.get("sightings") or []
@@ -319,10 +329,11 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
     for s in raw_sightings:
         if (
             not isinstance(s, Mapping)
-            or not isinstance(s.get("digest"), int)
-            or not isinstance(s.get("position"), int)
+            or not _small_int(s.get("digest"))
+            or not _small_int(s.get("position"))
             or not isinstance(s.get("label"), str | type(None))
-            or not isinstance(s.get("upvotes"), int | type(None))
+            or (isinstance(s.get("label"), str) and not _storable(s["label"]))
+            or not (s.get("upvotes") is None or _small_int(s.get("upvotes")))
         ):
             raise bad("sightings", "a list of {digest, label, position, upvotes}")
         sightings.append((s["digest"], s.get("label"), s["position"], s.get("upvotes")))
@@ -343,7 +354,7 @@ def _paper_record(obj: Any, index: int, where: str) -> _PaperRecord:
         starred=flag("starred"),
         read=read,
         read_at=moment("read_at") if read else None,
-        note=(text("note") or "").rstrip(),
+        note=_note(text("note") or "", bad),
         tags=tags,
         sightings=sightings,
         added_at=moment("added_at"),
@@ -760,3 +771,28 @@ def _when(text: str | None) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     return value if value.tzinfo else value.astimezone()
 
+
+
+INT_MAX = 2**63 - 1  # what SQLite stores; a bigger number raised OverflowError mid-merge
+
+
+def _small_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -INT_MAX <= value <= INT_MAX
+
+
+def _storable(text: str) -> bool:
+    """Whether SQLite can store ``text``: half a JSON surrogate pair decodes to a lone one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _note(text: str, bad: Any) -> str:
+    from readinglist.library.store import MAX_NOTE_CHARS  # the one limit, as in the window
+
+    text = text.rstrip()
+    if len(text) > MAX_NOTE_CHARS:
+        raise bad("note", f"at most {MAX_NOTE_CHARS:,} characters")
+    return text

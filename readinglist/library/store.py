@@ -330,6 +330,8 @@ class Library:
                 conn = self.db.conn
                 # Text pasted or dropped has a name like "<clipboard>", not a file to resolve.
                 where_from = str(path) if str(path).startswith("<") else str(_absolute(path))
+                # A file name that is not UTF-8 reaches us as surrogates SQLite cannot store.
+                where_from = os.fsencode(where_from).decode("utf-8", "replace")
                 digest_id = begin_digest(conn, info, where_from, now)
                 writer = DigestWriter(conn, digest_id, now, undelete=undelete)
                 batch: list[ParsedPaper] = []

@@ -449,11 +449,18 @@ def _date_filter(value: str) -> Range | None:
     return Range("published", 1, last)
 
 
-def _number_filter(fieldname: str, value: str) -> Range | None:
+NUMBER_MAX = 2**32 - 1  # the index's numeric fields are unsigned 32-bit
+
+
+def _number_filter(fieldname: str, value: str) -> Range | Without | None:
     match = re.match(r"^(>=|<=|>|<|=)?(\d+)$", value.strip())
     if not match:
         return None
     operator, number = match.group(1) or "=", int(match.group(2))
+    if number > NUMBER_MAX:
+        # Beyond what the index holds: "more than" finds nothing, "less than" everything.
+        every = Range(fieldname, 0, NUMBER_MAX)
+        return every if operator in ("<", "<=") else Without(every, every)
     if operator == "=":
         return Range(fieldname, number, number)
     if operator in (">", ">="):

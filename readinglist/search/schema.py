@@ -241,7 +241,8 @@ def document(paper: Any, stamp: bytes = b"") -> dict[str, Any]:
         "read": bool(paper.read),
         "has_note": bool(note.strip()),
         "published": day_number(paper.published),
-        "upvotes": max(int(paper.upvotes or 0), 0),
+        # Clamped to the field: one absurd count (a hostile import) must not stop indexing.
+        "upvotes": min(max(int(paper.upvotes or 0), 0), 2**32 - 1),
         "added": int(added.timestamp()) if added else 0,
         "title_key": fold(paper.title)[:200] or "~",
     }
