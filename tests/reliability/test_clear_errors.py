@@ -160,7 +160,7 @@ HOSTILE = {
         "",
     ),
     "deep nesting": (
-        lambda d: json.dumps(d).replace('"tags": []', '"tags": ' + "[" * 100_000 + "]" * 100_000, 1),
+        lambda d: json.dumps(d).replace("[]", "[" * 100_000 + "]" * 100_000, 1),
         "nested too deeply",
     ),
     "a lone surrogate": (_set("title", "\ud800 title"), "title"),
