@@ -10,6 +10,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from readinglist.formatting import for_terminal
+
 if TYPE_CHECKING:
     from readinglist.library import Library
     from readinglist.library.model import Paper
@@ -105,7 +107,7 @@ def paper_line(paper: Paper, width: int | None = None) -> str:
     read = "✓" if paper.read else " "
     published = paper.published.isoformat() if paper.published else " " * 10
     head = f"{paper.id}  {star}{read} {published}  "
-    return head + shorten(paper.title, (width or terminal_width()) - len(head))
+    return head + shorten(for_terminal(paper.title), (width or terminal_width()) - len(head))
 
 
 class ProgressBar:

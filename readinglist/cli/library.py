@@ -22,7 +22,7 @@ from readinglist.cli.common import (
     shorten,
     terminal_width,
 )
-from readinglist.formatting import human_size
+from readinglist.formatting import for_terminal, human_size
 
 if TYPE_CHECKING:
     from readinglist.library import ImportReport, Library
@@ -349,7 +349,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(paper.to_json())
     else:
-        print(format_paper(paper))
+        print(for_terminal(format_paper(paper)))  # no ESC or NUL from a title or note
     return 0
 
 

@@ -22,6 +22,7 @@ from readinglist.cli.common import (
     terminal_width,
 )
 from readinglist.cli.indexing import answer
+from readinglist.formatting import for_terminal
 
 if TYPE_CHECKING:
     from readinglist.browse import Listing
@@ -208,8 +209,8 @@ def _print_results(results: SearchResults, offset: int) -> None:
     for number, hit in enumerate(results.hits, start=offset + 1):
         title = plain(hit.title_html or hit.title, start, end)
         score = f"{hit.score:6.2f}" if hit.score is not None else ""
-        print(f"{number:>3}. {hit.id}  {score}  {title}")
-        snippet = plain(hit.snippet_html, start, end)
+        print(f"{number:>3}. {hit.id}  {score}  {for_terminal(title)}")
+        snippet = for_terminal(plain(hit.snippet_html, start, end))
         if snippet:
             # Wrap on the visible text: escape codes count as zero width for the eye.
             for line in textwrap.wrap(snippet, max(width - 8, 30))[:3]:

@@ -22,6 +22,7 @@ from readinglist.export import bibtex, csv_table, html_page, json_export, markdo
 from readinglist.export.atomic import atomic_write, iter_atomic_write
 from readinglist.export.grouping import Counts, plural
 from readinglist.export.options import GROUPINGS, ExportOptions, Grouping
+from readinglist.formatting import for_export
 from readinglist.library.model import Paper
 
 __all__ = [
@@ -148,8 +149,14 @@ def make_options(
 
 
 def chunks(papers: Iterable[Paper], format: str, options: ExportOptions) -> Iterator[str]:
-    """The export as a stream of text pieces (what ``export`` joins and ``write_export`` saves)."""
-    return resolve_format(format).writer(_as_sequence(papers), options)
+    """The export as a stream of text pieces (what ``export`` joins and ``write_export`` saves).
+
+    Control characters (NUL, ESC...) are left out of every format but JSON, which escapes them
+    and must give back exactly what was stored.
+    """
+    fmt = resolve_format(format)
+    pieces = fmt.writer(_as_sequence(papers), options)
+    return pieces if fmt.name == "json" else (for_export(piece) for piece in pieces)
 
 
 def export(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ def iter_atomic_write(path: str | Path, chunks: Iterable[bytes]) -> Iterator[int
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
+    _remove_stale_temporaries(folder, path.name)
     temporary = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
     # 0o666 through os.open applies the umask, as a plainly created file would.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -59,6 +62,19 @@ def atomic_write(path: str | Path, data: str | bytes | Iterable[bytes]) -> int:
     for written in iter_atomic_write(path, chunks):  # noqa: B007 - the last count is the total
         pass
     return written
+
+
+STALE_AFTER_S = 600
+
+
+def _remove_stale_temporaries(folder: Path, name: str) -> None:
+    # A killed export leaves its hidden temporary file (tens of MB); the next export of the
+    # same file clears those older than ten minutes (a running export's own is younger).
+    limit = time.time() - STALE_AFTER_S
+    for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < limit:
+                stale.unlink()
 
 
 def _sync_folder(folder: Path) -> None:

@@ -71,6 +71,11 @@ def spans_html(text: str, spans: Sequence[tuple[int, int]], mark_color: str,
     return "".join(out)
 
 
+def plain_tooltip(text: str) -> str:
+    """A tooltip showing ``text`` as written (Qt renders tooltips that look like HTML as HTML)."""
+    return f"<p>{html.escape(text)}</p>"
+
+
 def split_tags(text: str) -> list[str]:
     seen: dict[str, str] = {}
     for raw in text.split(","):
@@ -172,9 +177,12 @@ class DetailPane(QWidget):
         self.title = QLabel(self)
         self.title.setObjectName("DetailTitle")
         self.title.setWordWrap(True)
+        # Titles come from digests and users: "<script>…" is text to show, not markup.
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.meta = QLabel(self)
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setObjectName("DetailMeta")
         self.meta.setWordWrap(True)
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -323,7 +331,7 @@ class DetailPane(QWidget):
             title = display_text(stored)
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, rid)
-            item.setToolTip(title)
+            item.setToolTip(plain_tooltip(title))
             self.related.addItem(item)
         if not related:
             item = QListWidgetItem("No related papers yet.")
@@ -378,7 +386,7 @@ class DetailPane(QWidget):
         # Plain text: the reason may quote a path or the user's words.
         self.note_state.setTextFormat(Qt.TextFormat.PlainText)
         self.note_state.setText(text)
-        self.note_state.setToolTip(text)
+        self.note_state.setToolTip(plain_tooltip(text))
         # A failure stays in view; "Saved" is only a passing word.
         self.note_state.setStyleSheet("color: #b42318;" if text.startswith("Not saved") else "")
 

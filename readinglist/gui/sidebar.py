@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.browse import ALL, Scope
+from readinglist.gui.detail import plain_tooltip
 from readinglist.gui.listing import LIBRARY_SCOPES, SidebarCounts
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -112,7 +113,7 @@ class Sidebar(QTreeView):
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         item.setData(scope, SCOPE_ROLE)
         item.setData(count, COUNT_ROLE)
-        item.setToolTip(tip or text)
+        item.setToolTip(plain_tooltip(tip or text))  # a tag named "<b>x" is text
         return item
 
     def _build(self, counts: SidebarCounts | None) -> None:

@@ -144,6 +144,7 @@ def ensure_daily_backup(
     """
     home = library.home if isinstance(library, Library) else _home(library)
     folder = paths.backups_dir(home)
+    remove_leftovers(home)
     today = folder / f"daily-{dt.date.today().isoformat()}.db"
     if today.exists() or not paths.database_path(home).exists():
         return None
@@ -159,6 +160,39 @@ def ensure_daily_backup(
         log.warning("daily backup into %s failed: %s", folder, error)
         return None
     return made
+
+
+LEFTOVER_AGE_S = 600  # a temporary file this old belongs to no write still running
+_LEFTOVER = re.compile(
+    r"^\..+\.[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?$|^\.restore-[0-9a-f]{8}\.db\.tmp"
+)
+
+
+def remove_leftovers(home: Path | str | None = None, folder: Path | None = None) -> list[Path]:
+    """Delete the hidden temporary files killed backups, restores and exports left behind.
+
+    Looks in the home and backups folders (or only ``folder``), at files named as our writers
+    name them and older than ten minutes (a write still running keeps its own).
+    """
+    home = _home(home)
+    folders = [folder] if folder is not None else [home, paths.backups_dir(home)]
+    removed = []
+    limit = time.time() - LEFTOVER_AGE_S
+    for place in folders:
+        try:
+            entries = list(os.scandir(place))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if _LEFTOVER.match(entry.name) and entry.is_file() and (
+                    entry.stat().st_mtime < limit
+                ):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                continue
+    return removed
 
 
 def prune_daily(home: Path | str | None = None, keep: int = KEEP_DAILY) -> list[Path]:

@@ -195,9 +195,12 @@ class Library:
         (``close()``) rolls back the file in progress. Papers the user deleted are skipped (and
         counted in the report) unless ``undelete``: then they come back as they were.
         """
-        files = list(_expand(paths))
+        unreadable: list[tuple[Path, OSError]] = []
+        files = list(_expand(paths, unreadable))
         with self._bulk_writes():
             yield from self._import_files(files, undelete)
+        for folder, error in unreadable:
+            yield _refused(folder, f"cannot read the folder: {error.strerror or error}")
 
     def _import_files(
         self, files: list[Path], undelete: bool = False
@@ -911,14 +914,24 @@ class Library:
 # --- module helpers ---------------------------------------------------------------------------
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files to import: given files as they are, folders walked in name order, hidden skipped."""
+def _expand(
+    paths: Iterable[Path], unreadable: list[tuple[Path, OSError]] | None = None
+) -> Iterator[Path]:
+    """Files to import: given files as they are, folders walked in name order, hidden skipped.
+
+    Folders that cannot be read are added to ``unreadable`` (to be reported, not skipped silently).
+    """
+
+    def note_unreadable(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename or "?"), error))
+
     seen: set[Path] = set()
     for given in paths:
         given = Path(given)
         if given.is_dir():
             found: list[Path] = []
-            for root, dirs, files in os.walk(given):
+            for root, dirs, files in os.walk(given, onerror=note_unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(
                     Path(root) / name for name in sorted(files) if not name.startswith(".")
