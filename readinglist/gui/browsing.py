@@ -138,7 +138,7 @@ class Browsing(QObject):
         else:
             table.select_id(current, max(row, 0))
         status = self.index_status
-        if listing.request.needs_index and status is not None and (
+        if listing.index_behind and status is not None and (
             status.version != listing.index_version
         ):
             # The index advanced while this was answered (seen before the answer): ask again.
@@ -255,13 +255,16 @@ class Browsing(QObject):
         self._counts_timer.start()
 
     def on_index_status(self, status: IndexStatus) -> None:
-        """The index advanced or made progress: say so, and refresh a listing made before."""
+        """The index advanced or made progress: say so, and complete a listing it lagged for."""
         if self._stopped:
             return
         self.index_status = status
         self._show_indexing()
         listing = self.listing
-        if listing is None or not listing.request.needs_index:
+        # Only a listing that missed papers (the index was behind the store) is asked again:
+        # one made before the user's own edits stays, so a paper marked read in Unread keeps
+        # its place until the view or the search changes (docs/desktop.md).
+        if listing is None or not listing.index_behind:
             return
         if status.version != listing.index_version and not self._index_refresh.isActive():
             self._index_refresh.start()

@@ -117,3 +117,31 @@ def test_papers_imported_by_the_command_line_reach_an_open_search(qtbot, open_wi
     assert cli_main(["import", str(second)]) == 0  # another "process" beside the window
     qtbot.waitUntil(lambda: window.listing.total == 25 and not window.listing.index_behind,
                     timeout=WAIT_MS)
+
+
+def test_a_paper_marked_read_keeps_its_place_in_a_search_of_unread(qtbot, open_window,
+                                                                   tmp_path):
+    from readinglist.browse import Scope
+
+    from .conftest import wait_writes
+
+    window = open_window()
+    import_and_wait(qtbot, window, [write_digest(tmp_path / "a.txt", range(12))],
+                    show_report=False)
+    qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
+    window.sidebar.select_scope(Scope("unread"))
+    window.search.set_query("part")
+    qtbot.waitUntil(lambda: listed(window, "part")() and window.listing.total == 12
+                    and window.listing.request.scope == Scope("unread"), timeout=WAIT_MS)
+    window.focus_list()
+    window.table.move(3)
+    paper = window.table.current_id()
+    window.edits.set_read([paper], True)
+    wait_writes(qtbot, window)
+    # The index takes the read mark in (its version moves on) and the window hears of it...
+    generation = window.library.generation
+    qtbot.waitUntil(lambda: window.browsing.index_status is not None
+                    and window.browsing.index_status.generation == generation, timeout=WAIT_MS)
+    # ...but the list the user is reading does not lose the paper under the cursor.
+    assert paper in window.model.ids
+    assert window.table.current_id() == paper
