@@ -174,7 +174,12 @@ class MainWindow(QMainWindow):
             worker.stop()
             if task.error is not None:
                 self.statusBar().showMessage(f"The search index could not be built: {task.error}")
-            if self.request.query or self.request.scope.kind == "recommended":
+            listing = self.listing
+            # Asked again only when it could not be answered (no index yet) or missed papers:
+            # a list the user is reading does not reshuffle under them.
+            if self.request.needs_index and (
+                listing is None or listing.request != self.request or listing.index_behind
+            ):
                 self.browsing.refresh_listing()
 
         task.finished.connect(finished)
