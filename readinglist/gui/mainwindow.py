@@ -229,6 +229,8 @@ class MainWindow(QMainWindow):
         self.search.leave_requested.connect(self.focus_list)
         self.table.current_paper_changed.connect(self.current.show)
         self.table.star_clicked.connect(lambda pid: edits.toggle_star([pid]))
+        self.table.set_hidden_columns(self.settings.hidden_columns)
+        self.table.hidden_columns_changed.connect(self._columns_hidden)
         self.table.doubleClicked.connect(lambda _index: self.detail.focus_note())
         self.detail.star_toggled.connect(lambda pid, on: edits.set_starred([pid], on))
         self.detail.read_toggled.connect(lambda pid, on: edits.set_read([pid], on))
@@ -275,6 +277,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.index_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().setSizeGripEnabled(True)
+
+    def _columns_hidden(self, keys: list[str]) -> None:
+        self.settings.hidden_columns = keys
+        self._save_layout()
 
     def _show_counts(self, counts: SidebarCounts) -> None:
         if counts.total == 0:

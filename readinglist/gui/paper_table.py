@@ -54,6 +54,11 @@ SORT_KEYS = {TITLE: "title", PUBLISHED: "published", UPVOTES: "upvotes", SEEN: "
 COLUMN_FOR_SORT = {v: k for k, v in SORT_KEYS.items()}
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# The columns the header's context menu can hide (never the title), by a name settings keep.
+COLUMN_KEYS = {STAR: "star", PUBLISHED: "published", UPVOTES: "upvotes", SEEN: "seen",
+               READ: "read"}
+COLUMN_NAMES = {STAR: "Star", PUBLISHED: "Published", UPVOTES: "Upvotes", SEEN: "Seen",
+                READ: "Read"}
 STARRED_ROLE = Qt.ItemDataRole.UserRole + 2
 READ_ROLE = Qt.ItemDataRole.UserRole + 3
 ROW_ROLE = Qt.ItemDataRole.UserRole + 4
@@ -254,6 +259,7 @@ class PaperTableView(QTableView):
 
     current_paper_changed = Signal(str)  # "" when nothing is current
     star_clicked = Signal(str)
+    hidden_columns_changed = Signal(list)  # the keys of the hidden columns ("seen", ...)
 
     def __init__(self, model: PaperTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -283,9 +289,35 @@ class PaperTableView(QTableView):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.apply_column_widths()
         header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         self.clicked.connect(self._on_clicked)
         self.context_menu_actions: list[Any] = []
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+
+    def hidden_columns(self) -> list[str]:
+        return [key for column, key in COLUMN_KEYS.items() if self.isColumnHidden(column)]
+
+    def set_hidden_columns(self, keys: list[str]) -> None:
+        """Hide the columns named (``COLUMN_KEYS`` values); the title is always shown."""
+        for column, key in COLUMN_KEYS.items():
+            self.setColumnHidden(column, key in keys)
+
+    def _header_menu(self, position) -> None:
+        menu = QMenu(self)
+        self.header_menu = menu  # tests look at it
+        for column in COLUMN_KEYS:
+            action = menu.addAction(COLUMN_NAMES[column])
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(column))
+            action.toggled.connect(
+                lambda shown, column=column: self._show_column(column, shown)
+            )
+        menu.popup(self.horizontalHeader().mapToGlobal(position))
+
+    def _show_column(self, column: int, shown: bool) -> None:
+        self.setColumnHidden(column, not shown)
+        self.hidden_columns_changed.emit(self.hidden_columns())
 
     def apply_column_widths(self) -> None:
         """Numbers and marks as narrow as their widest value or header; Title takes the rest."""

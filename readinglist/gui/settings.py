@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class Settings:
     splitter: str = ""  # the main splitter's saveState(), base64
     detail_splitter: str = ""
     table_header: str = ""  # column widths and sort column, base64
+    hidden_columns: list = field(default_factory=list)  # list columns hidden from the header menu
     sort: str = "added"
     descending: bool = True
     last_import_folder: str = ""
