@@ -144,6 +144,8 @@ def ensure_daily_backup(
     """
     home = library.home if isinstance(library, Library) else _home(library)
     folder = paths.backups_dir(home)
+    if not os.access(home, os.W_OK):
+        return None  # a read-only home: nothing can be written, reading must still work
     remove_leftovers(home)
     today = folder / f"daily-{dt.date.today().isoformat()}.db"
     if today.exists() or not paths.database_path(home).exists():

@@ -95,6 +95,10 @@ class Library:
             upgrade = migrations.upgrade(db, path, paths.backups_dir(home))
         except sqlite3.DatabaseError as error:
             conn.close()
+            if _read_only_folder(home, path):
+                # A read-only home (a mounted backup, a locked-down account): reading still
+                # works; every write says the folder is read-only.
+                return cls._open_read_only(home, path)
             raise LibraryError(
                 f"{path} cannot be opened as a Reading List library: {error}"
             ) from error
@@ -102,6 +106,30 @@ class Library:
             conn.close()
             raise
         return cls(home, db, upgrade)
+
+    @classmethod
+    def _open_read_only(cls, home: Path, path: Path) -> Library:
+        # Without write access SQLite cannot make the WAL index (-shm); nobody can write here
+        # either, so the file is opened as immutable.
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            migrations.check(db, path)
+            if migrations.MIGRATIONS.pending(db):
+                conn.close()
+                raise LibraryError(
+                    f"{path} needs upgrading to this version, but its folder is read-only"
+                )
+        except sqlite3.DatabaseError as error:
+            raise LibraryError(f"{path} cannot be opened (read-only): {error}") from error
+        return cls(home, db, migrations.Upgrade())
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this library was opened from a read-only folder (reads only)."""
+        return "immutable=1" in (self.db.execute("PRAGMA database_list").fetchone()[2] or "") or (
+            not os.access(self.path, os.W_OK)
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -958,6 +986,10 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _read_only_folder(home: Path, path: Path) -> bool:
+    return path.exists() and not (os.access(home, os.W_OK) and os.access(path, os.W_OK))
 
 
 def _environment_error(path: Path, error: sqlite3.OperationalError) -> LibraryError:
