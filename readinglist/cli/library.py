@@ -138,7 +138,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command = subparsers.add_parser(name, help=text)
         command.add_argument("id", metavar="ID")
         command.add_argument("tags", nargs="+", metavar="TAG")
-        command.set_defaults(run=run_tag, add=name == "tag")
+        command.set_defaults(run=run_tag, add=name == "tag", verb=name)
 
     command = subparsers.add_parser("stats", help="counts, library folder and size")
     command.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -492,12 +492,19 @@ def _too_long(size: int, unit: str) -> str:
 
 
 def run_tag(args: argparse.Namespace) -> int:
+    from readinglist.library import LibraryError
+
     with open_library() as library:
         (paper_id,) = resolve_ids(library, [args.id])
-        if args.add:
-            library.add_tags([paper_id], args.tags)
-        else:
-            library.remove_tags([paper_id], args.tags)
+        try:
+            if args.add:
+                library.add_tags([paper_id], args.tags)
+            else:
+                library.remove_tags([paper_id], args.tags)
+        except LibraryError as error:
+            # "a, b" or "": say what is wrong and how to give several tags; nothing changed.
+            how = f"give each tag as its own argument: readinglist {args.verb} ID TAG TAG"
+            fail(f"{error}; {how}", 2)
         paper = library.get(paper_id)
     tags = ", ".join(paper.tags) if paper.tags else "no tags"
     print(f"{paper.id}  {shorten(paper.title, 60)}: {tags}")

@@ -194,6 +194,24 @@ def test_marks_notes_and_tags(tmp_path: Path, digests: Path) -> None:
     assert "Graph Transformers at Scale" in text and "★ starred" in text
 
 
+@pytest.mark.parametrize("tags", [["a, b"], [""], ["ok", "  "]], ids=["comma", "empty", "blank"])
+@pytest.mark.parametrize("verb", ["tag", "untag"])
+def test_bad_tags_get_a_clear_error_and_change_nothing(
+    tmp_path: Path, digests: Path, verb: str, tags: list[str]
+) -> None:
+    home = tmp_path / "home"
+    assert cli(home, "import", str(digests)).returncode == 0
+    target = papers(home)[0]["id"]
+    assert cli(home, "tag", target, "kept").returncode == 0
+    result = cli(home, verb, target, *tags)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("readinglist: a tag cannot ")
+    assert f"readinglist {verb} ID TAG TAG" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert json.loads(cli(home, "show", target, "--json").stdout)["tags"] == ["kept"]
+
+
 def test_unknown_and_ambiguous_ids_exit_2(tmp_path: Path, digests: Path) -> None:
     home = tmp_path / "home"
     assert cli(home, "import", str(digests)).returncode == 0
