@@ -65,7 +65,7 @@ class MergeReport:
     filled: int = 0  # papers already here that gained metadata or sightings from the file
     sightings_added: int = 0
     sightings_skipped: int = 0  # sightings of digests not added (unknown or partial)
-    digests_partial: int = 0  # digests only partly in the file, left out of the ledger
+    digests_partial: int = 0  # digests only partly in the file: in the ledger as partial
     digests_added: int = 0
     digests_known: int = 0
     paper_ids: list[str] = field(default_factory=list)  # every paper written, in file order
@@ -104,8 +104,8 @@ class MergeReport:
             parts.append(f"{plural(self.digests_added, 'digest')} added to the ledger")
         if self.digests_partial:
             parts.append(
-                f"{plural(self.digests_partial, 'digest')} only partly in the file left out of "
-                "the ledger (import those digest files to get all their papers)"
+                f"{plural(self.digests_partial, 'digest')} only partly in the file (importing "
+                "those digest files brings in the rest of their papers)"
             )
         return head + ", ".join(parts)
 
@@ -393,6 +393,7 @@ def _digest_record(obj: Any, index: int, where: str) -> dict[str, Any]:
     return {
         "id": digest_id,
         "papers": papers if isinstance(papers, int) and not isinstance(papers, bool) else None,
+        "partial": obj.get("partial") is True,
         "sha256": sha,
         "path": text("path") or text("name") or f"(imported from a Reading List export) {sha[:12]}",
         "size": number("size"),
@@ -437,8 +438,9 @@ class _Merge:
     ) -> dict[int, int]:
         """Add unknown digests to the ledger; map the file's digest ids to this library's.
 
-        A digest the file holds only some papers of stays out: the ledger says "this file is
-        imported", and importing the file itself later must still bring in the others.
+        A digest the file holds only some papers of (or that was partial where the file was
+        written) enters the ledger as ``partial``: its papers keep their sightings, and
+        importing the digest file itself later still brings in the others.
         """
         mapping: dict[int, int] = {}
         # In import order (the ledger lists newest first), so a fresh library gets the same ids.
@@ -451,20 +453,25 @@ class _Merge:
                 self.report.digests_known += 1
                 continue
             whole = digest["papers"]
-            if whole is not None and sighted.get(digest["id"], 0) < whole:
-                self.report.digests_partial += 1
-                continue
+            partial = digest["partial"] or (
+                whole is not None and sighted.get(digest["id"], 0) < whole
+            )
             cursor = self.conn.execute(
                 "INSERT INTO digests (path, sha256, size, encoding, label, layout, entries, new,"
-                " known, warnings, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " known, warnings, imported_at, partial)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     digest["path"], digest["sha256"], digest["size"], digest["encoding"],
                     digest["label"], digest["layout"], digest["entries"], digest["new"],
                     digest["known"], digest["warnings"], digest["imported_at"] or self.now,
+                    int(partial),
                 ),
             )  # fmt: skip
             mapping[digest["id"]] = cursor.lastrowid
-            self.report.digests_added += 1
+            if partial:
+                self.report.digests_partial += 1
+            else:
+                self.report.digests_added += 1
         return mapping
 
     def papers(self, batch: Sequence[_PaperRecord], digest_map: Mapping[int, int]) -> None:

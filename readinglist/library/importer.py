@@ -55,13 +55,21 @@ def begin_digest(conn: sqlite3.Connection, info: DigestInfo, path: str, now: str
     return cursor.lastrowid
 
 
+def reopen_digest(conn: sqlite3.Connection, digest_id: int, info: DigestInfo, path: str) -> None:
+    """Import the file of a digest the ledger holds only partly (from a JSON export)."""
+    conn.execute(
+        "UPDATE digests SET path = ?, size = ?, encoding = ?, label = ?, layout = ? WHERE id = ?",
+        (path, info.size, info.encoding, info.label, info.layout, digest_id),
+    )
+
+
 def finish_digest(
     conn: sqlite3.Connection, digest_id: int, info: DigestInfo, writer: DigestWriter
 ) -> None:
     warnings = [[w.line, w.message] for w in info.warnings]
     conn.execute(
         "UPDATE digests SET encoding = ?, label = ?, layout = ?, entries = ?, new = ?, known = ?,"
-        " warnings = ? WHERE id = ?",
+        " warnings = ?, partial = 0 WHERE id = ?",
         (
             info.encoding,
             info.label,
@@ -76,6 +84,12 @@ def finish_digest(
     # Entries read before the page's date label was known take the file's label.
     conn.execute(
         "UPDATE sightings SET label = ? WHERE digest = ? AND label IS NULL", (info.label, digest_id)
+    )
+    # A digest that was partial already had sightings: count each paper's digests afresh.
+    conn.execute(
+        "UPDATE papers SET seen = (SELECT count(*) FROM sightings s WHERE s.paper = papers.seq)"
+        " WHERE seq IN (SELECT paper FROM sightings WHERE digest = ?)",
+        (digest_id,),
     )
 
 

@@ -167,6 +167,20 @@ def m004_deleted_papers(db: sqlite_utils.Database) -> None:
     db.executescript(M004_SQL)
 
 
+@MIGRATIONS(name="m005_partial_digests")
+def m005_partial_digests(db: sqlite_utils.Database) -> None:
+    """Let the ledger hold a digest only some of whose papers are here.
+
+    A JSON export of starred papers holds a few papers of each digest. Their sightings need
+    the digest's row, yet importing the digest file later must still bring in the rest: such a
+    row is ``partial`` until the file itself is imported.
+    """
+    db.execute(
+        "ALTER TABLE digests ADD COLUMN partial INTEGER NOT NULL DEFAULT 0"
+        " CHECK (partial IN (0, 1))"
+    )
+
+
 def known_steps() -> list[str]:
     """The names of every schema step this version knows, in order."""
     return list(_known_steps())

@@ -32,6 +32,7 @@ from readinglist.library.importer import (
     begin_digest,
     finish_digest,
     paper_key,
+    reopen_digest,
 )
 from readinglist.library.model import Paper, Sighting
 from readinglist.library.queries import json_list, order_by, where
@@ -341,9 +342,9 @@ class Library:
         now = _stamp(_now())
         with self.transaction("import") as touched:
             row = self.db.execute(
-                "SELECT id, label, layout FROM digests WHERE sha256 = ?", [info.sha256]
+                "SELECT id, label, layout, partial FROM digests WHERE sha256 = ?", [info.sha256]
             ).fetchone()
-            if row is not None:
+            if row is not None and not row[3]:
                 # Nothing new to record; undelete still brings back the deleted papers it holds.
                 undeleted = self._undelete_in(papers) if undelete else []
                 touched.update(undeleted)
@@ -363,7 +364,11 @@ class Library:
                 where_from = str(path) if str(path).startswith("<") else str(_absolute(path))
                 # A file name that is not UTF-8 reaches us as surrogates SQLite cannot store.
                 where_from = os.fsencode(where_from).decode("utf-8", "replace")
-                digest_id = begin_digest(conn, info, where_from, now)
+                if row is None:
+                    digest_id = begin_digest(conn, info, where_from, now)
+                else:  # known only partly, from a JSON export: now the whole file
+                    digest_id = row[0]
+                    reopen_digest(conn, digest_id, info, where_from)
                 writer = DigestWriter(conn, digest_id, now, undelete=undelete)
                 batch: list[ParsedPaper] = []
                 for paper in papers:
@@ -632,7 +637,7 @@ class Library:
             """
             SELECT d.id, d.path, d.sha256, d.size, d.encoding, d.label, d.layout, d.entries,
                    d.new, d.known, d.warnings, d.imported_at,
-                   (SELECT count(*) FROM sightings s WHERE s.digest = d.id)
+                   (SELECT count(*) FROM sightings s WHERE s.digest = d.id), d.partial
             FROM digests d ORDER BY d.id DESC
             """
         )
@@ -652,6 +657,7 @@ class Library:
                 "warnings": [{"line": w[0], "message": w[1]} for w in json.loads(r[10])],
                 "imported_at": _datetime(r[11]),
                 "papers": r[12],
+                "partial": bool(r[13]),
             }
             for r in rows
         ]

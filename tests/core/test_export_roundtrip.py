@@ -185,24 +185,54 @@ def test_newer_edits_win_on_each_side(source: Library, target: Library, tmp_path
     assert [name for name, _ in target.tags()] == ["climate", "done", "To Read"]
 
 
-def test_a_partial_export_leaves_its_digests_out_of_the_ledger(
+def test_a_partial_export_brings_its_papers_whole_and_the_digest_file_still_imports(
     source: Library, target: Library, tmp_path: Path
 ) -> None:
     exported = export_json(source, tmp_path / "starred.json", PaperFilter(starred=True))
     data = load_json_file(exported)
     assert len(data["papers"]) == 2 and len(data["digests"]) == 2
+    sightings = {p["title"]: sorted(s["label"] for s in p["sightings"]) for p in data["papers"]}
+    assert sum(map(len, sightings.values())) == 3
 
     report = merge_json(target, data)
 
     assert report.new == 2 and report.digests_partial == 2 and report.digests_added == 0
-    assert report.sightings_skipped == 3
-    assert target.digests() == []
+    assert report.sightings_skipped == 0 and report.sightings_added == 3
     assert "only partly in the file" in str(report)
+    # The papers come whole, with every sighting (docs/export.md promises it)...
+    merged = everything(target)
+    assert {p.title: sorted(s.label or "" for s in p.sightings) for p in merged} == sightings
+    # ...and the ledger knows the two digests only partly.
+    ledger = target.digests()
+    assert [d["partial"] for d in ledger] == [True, True]
     # Importing the digest file itself later still brings in all its papers, with the state.
     imported = target.import_parsed(info("mar14.txt", "Mar 14"), [paper(3), paper(4), paper(5)])
     assert imported.status == "imported" and imported.new == 2 and imported.known == 1
     three = next(p for p in everything(target) if p.title == paper(3).title)
     assert three.starred and three.note == "short"
+    whole = next(d for d in target.digests() if d["sha256"] == info("mar14.txt").sha256)
+    assert whole["partial"] is False and whole["papers"] == 3
+    # "seen" counts digests, not sightings imported twice.
+    rows = {r["title"]: r["seen"] for r in target.rows(target.list_ids())}
+    assert rows == {p.title: len(p.sightings) for p in everything(target)}
+    again = target.import_parsed(info("mar14.txt", "Mar 14"), [paper(3), paper(4), paper(5)])
+    assert again.status == "already-imported"
+
+
+def test_a_digest_partial_here_stays_partial_in_the_next_library(
+    source: Library, target: Library, tmp_path: Path
+) -> None:
+    starred = load_json_file(
+        export_json(source, tmp_path / "starred.json", PaperFilter(starred=True))
+    )
+    merge_json(target, starred)
+    # Everything of the target: each digest's papers are all here, yet it is still partial.
+    data = load_json_file(export_json(target, tmp_path / "all.json"))
+    assert [d["partial"] for d in data["digests"]] == [True, True]
+    with Library.open(tmp_path / "third") as third:
+        report = merge_json(third, data)
+        assert report.digests_partial == 2 and report.digests_added == 0
+        assert all(d["partial"] for d in third.digests())
 
 
 def test_merge_can_be_cancelled_midway_and_leaves_nothing(

@@ -39,6 +39,7 @@ def test_steps_are_named_and_ordered() -> None:
         "m002_indexes_and_generation",
         "m003_citation_keys",
         "m004_deleted_papers",
+        "m005_partial_digests",
     ]
 
 
