@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readinglist.atomic import atomic_write, iter_atomic_write
 from readinglist.export import bibtex, csv_table, html_page, json_export, markdown, ris
-from readinglist.export.atomic import atomic_write, iter_atomic_write
 from readinglist.export.grouping import Counts, plural
 from readinglist.export.options import GROUPINGS, ExportOptions, Grouping
 from readinglist.formatting import for_export

@@ -7,7 +7,6 @@ from typing import overload
 
 from readinglist.export.grouping import Counts
 from readinglist.library.model import Paper
-from readinglist.library.queries import json_list
 from readinglist.library.store import Library
 
 PAGE = 500
@@ -53,10 +52,5 @@ class LibraryPapers(Sequence[Paper]):
 
     def counts(self) -> Counts:
         """Papers, starred, read and noted among these, counted by SQLite in one query."""
-        row = self._library.db.execute(
-            "SELECT count(*), coalesce(sum(starred), 0), coalesce(sum(read), 0),"
-            " coalesce(sum(seq IN (SELECT paper FROM notes)), 0)"
-            " FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-            [json_list(self._ids)],
-        ).fetchone()
-        return Counts(papers=len(self._ids), starred=row[1], read=row[2], noted=row[3])
+        starred, read, noted = self._library.state_counts(self._ids)
+        return Counts(papers=len(self._ids), starred=starred, read=read, noted=noted)

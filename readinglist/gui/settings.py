@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from readinglist import paths
+from readinglist.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,7 @@ class Settings:
         """Write atomically: a crash mid-write leaves the previous settings, not half a file."""
         path = path or paths.settings_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(temporary, path)
+        atomic_write(path, json.dumps(asdict(self), indent=2))
 
 
 def _migrate(raw: dict[str, Any]) -> dict[str, Any]:

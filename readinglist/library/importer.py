@@ -224,22 +224,38 @@ class DigestWriter:
             )
         }
         ids: dict[str, str] = {}
+        given: set[str] = set()
         for key in keys:
-            candidate = wanted[key]
-            length = ID_LENGTH
-            while candidate in taken or self._id_exists(candidate):
-                length += 1
-                candidate = digests[key][:length]
-            taken.add(candidate)
-            ids[key] = candidate
+            # One query answered the usual case; a clash goes to the one allocator.
+            clash = wanted[key] in taken or wanted[key] in given
+            ids[key] = free_paper_id(self.conn, key, reserved=given) if clash else wanted[key]
+            given.add(ids[key])
         return ids
 
-    def _id_exists(self, candidate: str) -> bool:
-        # Only reached for an id that differs from its 10-char form, i.e. after a collision.
-        if len(candidate) == ID_LENGTH:
-            return False
-        row = self.conn.execute("SELECT 1 FROM papers WHERE id = ?", (candidate,)).fetchone()
-        return row is not None
+
+def free_paper_id(
+    conn: sqlite3.Connection,
+    key: str,
+    preferred: str | None = None,
+    reserved: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """The id of a new paper whose title key is ``key``: the one allocator of paper ids.
+
+    ``preferred`` (the id another library gave it, from a JSON export) when free here, so ids
+    stay the same across machines; else the key's hash, 10 characters, longer only while that
+    is taken (by a stored paper or one of ``reserved``, ids given but not yet written).
+    """
+    if preferred and preferred not in reserved and not _id_stored(conn, preferred):
+        return preferred
+    digest = key_digest(key)
+    length = ID_LENGTH
+    while digest[:length] in reserved or _id_stored(conn, digest[:length]):
+        length += 1
+    return digest[:length]
+
+
+def _id_stored(conn: sqlite3.Connection, paper_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone() is not None
 
 
 def free_citation_keys(conn: sqlite3.Connection, wanted: Sequence[str]) -> list[str]:

@@ -24,6 +24,8 @@ from readinglist.digests import (
     parse_digest,
 )
 from readinglist.library import migrations, tombstones
+from readinglist.library.clock import now as _now
+from readinglist.library.clock import stamp as _stamp
 from readinglist.library.errors import AmbiguousPaper, LibraryError, UnknownPaper
 from readinglist.library.identity import tag_key, tag_name
 from readinglist.library.importer import (
@@ -34,6 +36,7 @@ from readinglist.library.importer import (
     paper_key,
     reopen_digest,
 )
+from readinglist.library.merge import MergeCounts, MergeRecord, PaperMerge, sighted
 from readinglist.library.model import Paper, Sighting
 from readinglist.library.queries import json_list, order_by, where
 from readinglist.library.records import (
@@ -474,6 +477,30 @@ class Library:
             raise AmbiguousPaper(prefix, [r[0] for r in rows[:5]], more=len(rows) > 5)
         return str(rows[0][0])
 
+    def merge(
+        self,
+        papers: Sequence[MergeRecord],
+        digests: Sequence[dict[str, Any]],
+        counts: MergeCounts,
+        batch: int = 500,
+    ) -> Iterator[int]:
+        """Merge the records of a JSON export (``json_import`` reads and checks the file).
+
+        One transaction; yields how many papers are done after each batch and fills
+        ``counts``. Closing the generator before the end rolls the whole merge back.
+        """
+        # "import", not "restore": the ids written are known, so the search index updates just
+        # those, and a file that changes nothing leaves the generation alone.
+        with self.transaction("import") as touched:
+            merge = PaperMerge(self.db.conn, counts, _stamp(_now()))
+            digest_map = merge.digests(digests, sighted(papers))
+            for start in range(0, len(papers), batch):
+                chunk = papers[start : start + batch]
+                merge.papers(chunk, digest_map)
+                yield start + len(chunk)
+            merge.drop_unused_tags()
+            touched.update(merge.changed_ids)
+
     # --- reading -----------------------------------------------------------------------------
 
     def get(self, paper_id: str) -> Paper:
@@ -559,6 +586,38 @@ class Library:
         ):
             by_seq[seq].sightings.append(Sighting(digest_id, label, position, upvotes))
         return {paper.id: paper for paper in by_seq.values()}
+
+    def state_counts(self, ids: Sequence[str]) -> tuple[int, int, int]:
+        """(starred, read, with a note) among the papers ``ids``, counted in one query."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(starred), 0), coalesce(sum(read), 0),"
+            " coalesce(sum(seq IN (SELECT paper FROM notes)), 0)"
+            " FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+            [json_list(list(ids))],
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def index_rows(self, ids: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """What the search index fingerprints to tell a stale document, per paper (or ``ids``).
+
+        Rows of (id, updated_at, seen, upvotes, starred, read, note, tags joined by ",").
+        """
+        sql = """
+            SELECT p.id, p.updated_at, p.seen, p.upvotes, p.starred, p.read, n.text,
+                   (SELECT group_concat(t.name, ',') FROM paper_tags pt JOIN tags t
+                    ON t.id = pt.tag WHERE pt.paper = p.seq)
+            FROM papers p LEFT JOIN notes n ON n.paper = p.seq
+        """
+        if ids is None:
+            return self.db.execute(sql).fetchall()
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(list(ids), 10_000):
+            rows.extend(
+                self.db.execute(
+                    sql + " WHERE p.id IN (SELECT value FROM json_each(?))", [json_list(chunk)]
+                ).fetchall()
+            )
+        return rows
 
     def list_ids(
         self,
@@ -1030,20 +1089,6 @@ def _tag_names(tags: Iterable[str]) -> list[str]:
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _stamp(value: dt.datetime) -> str:
-    """A time as stored: UTC, ISO 8601, to the microsecond.
-
-    Stored times sort as text, and two edits (or imports) in the same second keep their order.
-    """
-    if value.tzinfo is None:
-        value = value.astimezone()  # a naive time is the user's local time
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _datetime(text: str | None) -> dt.datetime | None:

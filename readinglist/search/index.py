@@ -29,7 +29,6 @@ import gc
 import heapq
 import json
 import logging
-import os
 import re
 import shutil
 import threading
@@ -47,6 +46,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from readinglist import paths
+from readinglist.atomic import atomic_write
 from readinglist.search import highlight, repair, similar, spelling
 from readinglist.search.analysis import PaperAnalyzer, exact_words
 from readinglist.search.engine import ranking
@@ -184,12 +184,7 @@ class IndexState:
             # commits close together could look like one; this stamp always moves.
             "written": _next_write_stamp(),
         }
-        tmp = folder / f"{STATE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, folder / STATE_FILE)
+        atomic_write(folder / STATE_FILE, json.dumps(data))
 
 
 _last_stamp = 0
@@ -1088,27 +1083,9 @@ def _intersect(searcher: Any, filters: list[Any]) -> set[int]:
     return docs or set()
 
 
-_FINGERPRINT_SQL = """
-SELECT p.id, p.updated_at, p.seen, p.upvotes, p.starred, p.read, n.text,
-       (SELECT group_concat(t.name, ',') FROM paper_tags pt JOIN tags t ON t.id = pt.tag
-        WHERE pt.paper = p.seq)
-FROM papers p LEFT JOIN notes n ON n.paper = p.seq
-"""
-
-
 def _store_fingerprints(library: Library, ids: Sequence[str] | None = None) -> dict[str, bytes]:
     """The fingerprint (see schema.fingerprint) of every paper in the store, or of ``ids``."""
-    if ids is None:
-        rows = library.db.execute(_FINGERPRINT_SQL).fetchall()
-    else:
-        rows = []
-        for start in range(0, len(ids), 10_000):
-            chunk = json.dumps(list(ids[start : start + 10_000]))
-            rows.extend(
-                library.db.execute(
-                    _FINGERPRINT_SQL + " WHERE p.id IN (SELECT value FROM json_each(?))", [chunk]
-                ).fetchall()
-            )
+    rows = library.index_rows(ids)
     return {r[0]: fingerprint(*r[1:]) for r in rows}
 
 
@@ -1131,6 +1108,6 @@ def _remove_index_files(folder: Path, keep: set[str]) -> None:
                     shutil.rmtree(entry)  # spill folders of a build that was killed
                 else:
                     entry.unlink()
-        elif entry.name.endswith(".tmp") and entry.name.startswith(STATE_FILE):
+        elif entry.name.endswith(".tmp") and entry.name.lstrip(".").startswith(STATE_FILE):
             with contextlib.suppress(OSError):
                 entry.unlink()

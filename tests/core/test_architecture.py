@@ -127,3 +127,46 @@ def test_gui_modules_import_no_circle() -> None:
 def test_the_circle_finder_finds_a_circle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c", "a"]]
+
+
+# --- only the library package runs SQL ---------------------------------------------------------
+
+SQL_MODULES = {"sqlite3", "sqlite_utils"}
+
+
+def sql_uses(path: Path) -> list[str]:
+    """Where a module imports a SQLite binding or reaches a database connection."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [(node.module or "").split(".")[0]]
+        else:
+            names = []
+        found += [f"line {node.lineno}: imports {n}" for n in names if n in SQL_MODULES]
+        # library.db / .conn (the connection) and .execute… on anything: SQL being run.
+        if isinstance(node, ast.Attribute) and node.attr in ("db", "conn", "execute",
+                                                             "executemany", "executescript"):
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+def test_only_the_library_package_runs_sql() -> None:
+    outside = [
+        path for path in ROOT.rglob("*.py")
+        if "library" not in path.relative_to(ROOT).parts[:1]
+    ]  # fmt: skip
+    assert len(outside) > 40
+    uses = {
+        str(path.relative_to(ROOT)): found for path in outside if (found := sql_uses(path))
+    }
+    assert uses == {}
+
+
+def test_the_sql_check_finds_sql() -> None:
+    # The check itself: a module of the library package does run SQL.
+    assert sql_uses(ROOT / "library" / "store.py")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from readinglist.atomic import iter_atomic_write
 from readinglist.export import atomic_write, export, write_export
-from readinglist.export.atomic import iter_atomic_write
 from readinglist.export.bibtex import escape as bibtex_escape
 from readinglist.export.csv_table import neutralise
 from readinglist.export.markdown import escape as markdown_escape

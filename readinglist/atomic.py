@@ -1,4 +1,7 @@
-"""Saving a file so that it is either the old file or the complete new one, never half of one."""
+"""Saving a file so that it is either the old file or the complete new one, never half of one.
+
+The one atomic writer of the app: exports, settings and the search index's state file use it.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +16,17 @@ from pathlib import Path
 from readinglist import paths
 
 
-def iter_atomic_write(path: str | Path, chunks: Iterable[bytes]) -> Iterator[int]:
+def iter_atomic_write(
+    path: str | Path, chunks: Iterable[bytes], durable: bool = True
+) -> Iterator[int]:
     """Write ``chunks`` to a temporary file beside ``path``, then rename it over ``path``.
 
     Raises ProtectedFile (before writing anything) when ``path`` is part of a library.
     Yields the bytes written so far after each chunk. If anything fails (a chunk raises, the
     disk fills, the generator is closed early) the temporary file is removed and ``path`` is
     left exactly as it was. The file gets the usual permissions for new files (umask), or the
-    permissions of the file it replaces.
+    permissions of the file it replaces. ``durable`` (the default) also waits until the file
+    and the rename are on disk, so a power cut cannot leave an empty file in its place.
     """
     path = Path(path)
     paths.check_output(path)  # never over the library, its index, a backup or any database
@@ -41,25 +47,29 @@ def iter_atomic_write(path: str | Path, chunks: Iterable[bytes]) -> Iterator[int
                 written += len(chunk)
                 yield written
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         with contextlib.suppress(FileNotFoundError):
             os.chmod(temporary, os.stat(path).st_mode & 0o7777)
         os.replace(temporary, path)
         done = True
-        _sync_folder(folder)
+        if durable:
+            _sync_folder(folder)
     finally:
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
 
-def atomic_write(path: str | Path, data: str | bytes | Iterable[bytes]) -> int:
+def atomic_write(
+    path: str | Path, data: str | bytes | Iterable[bytes], durable: bool = True
+) -> int:
     """Save ``data`` (text is written as UTF-8) atomically; returns the number of bytes."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     chunks: Iterable[bytes] = (data,) if isinstance(data, bytes) else data
     written = 0
-    for written in iter_atomic_write(path, chunks):  # noqa: B007 - the last count is the total
+    for written in iter_atomic_write(path, chunks, durable):  # noqa: B007 - the last count
         pass
     return written
 
