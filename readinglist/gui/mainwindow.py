@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
             "writer",
             self._open_writer,
             lambda lib: lib.close(),
-            interleave=lambda lib: not lib.db.conn.in_transaction,
+            interleave=lambda lib: not lib.writing,
         )
         index = self.search_index
         self.reader = Worker(

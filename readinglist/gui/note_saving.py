@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from readinglist.export.atomic import atomic_write
+from readinglist.atomic import atomic_write
 from readinglist.gui import edits
 from readinglist.gui.tasks import Worker
 from readinglist.library import Library, LibraryError, UnknownPaper

@@ -170,6 +170,11 @@ class Library:
 
         return unsubscribe
 
+    @property
+    def writing(self) -> bool:
+        """Whether a write transaction is open on this Library (an import between two files)."""
+        return self.db.conn.in_transaction
+
     @contextmanager
     def transaction(self, kind: ChangeKind) -> Iterator[set[str]]:
         """One write transaction for code outside this class (e.g. merging a JSON export).
