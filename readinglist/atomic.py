@@ -17,11 +17,12 @@ from readinglist import paths
 
 
 def iter_atomic_write(
-    path: str | Path, chunks: Iterable[bytes], durable: bool = True
+    path: str | Path, chunks: Iterable[bytes], durable: bool = True, guard: bool = True
 ) -> Iterator[int]:
     """Write ``chunks`` to a temporary file beside ``path``, then rename it over ``path``.
 
-    Raises ProtectedFile (before writing anything) when ``path`` is part of a library.
+    Raises ProtectedFile (before writing anything) when ``path`` is part of a library, unless
+    ``guard`` is off: for the app's own files there (the search index's state file).
     Yields the bytes written so far after each chunk. If anything fails (a chunk raises, the
     disk fills, the generator is closed early) the temporary file is removed and ``path`` is
     left exactly as it was. The file gets the usual permissions for new files (umask), or the
@@ -29,7 +30,8 @@ def iter_atomic_write(
     and the rename are on disk, so a power cut cannot leave an empty file in its place.
     """
     path = Path(path)
-    paths.check_output(path)  # never over the library, its index, a backup or any database
+    if guard:
+        paths.check_output(path)  # never over the library, its index, a backup or any database
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
@@ -62,14 +64,15 @@ def iter_atomic_write(
 
 
 def atomic_write(
-    path: str | Path, data: str | bytes | Iterable[bytes], durable: bool = True
+    path: str | Path, data: str | bytes | Iterable[bytes], durable: bool = True,
+    guard: bool = True,
 ) -> int:
     """Save ``data`` (text is written as UTF-8) atomically; returns the number of bytes."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     chunks: Iterable[bytes] = (data,) if isinstance(data, bytes) else data
     written = 0
-    for written in iter_atomic_write(path, chunks, durable):  # noqa: B007 - the last count
+    for written in iter_atomic_write(path, chunks, durable, guard):  # noqa: B007 - last count
         pass
     return written
 

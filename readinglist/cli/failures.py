@@ -8,13 +8,13 @@ one line saying what happened and where that log is.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
 from readinglist import paths
+from readinglist.library.errors import DatabaseError
 
 RESTORE_HINT = (
     "restore a backup: `readinglist backup --list` shows the automatic daily backups, "
@@ -30,7 +30,7 @@ def explain(error: BaseException) -> str:
     text = str(error)
     if isinstance(error, LibraryError):
         return text + (f"; {RESTORE_HINT}" if _is_damage(text) else "")
-    if isinstance(error, sqlite3.DatabaseError):
+    if isinstance(error, DatabaseError):
         if _is_damage(text):
             return f"the library at {paths.database_path()} is damaged ({text}); {RESTORE_HINT}"
         if "locked" in text or "busy" in text:

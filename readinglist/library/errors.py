@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,3 +51,8 @@ class NewerDatabase(LibraryError):  # noqa: N818 - reads as the user's word
             f"unknown to this version, {running}); install a newer Reading List to open it, "
             f"or set READINGLIST_HOME to use another library"
         )
+
+
+# SQLite's own error, for code outside the library that words it (cli/failures.py) without
+# importing a database binding itself: only readinglist/library touches SQLite.
+DatabaseError = sqlite3.DatabaseError

@@ -184,7 +184,7 @@ class IndexState:
             # commits close together could look like one; this stamp always moves.
             "written": _next_write_stamp(),
         }
-        atomic_write(folder / STATE_FILE, json.dumps(data))
+        atomic_write(folder / STATE_FILE, json.dumps(data), guard=False)  # the index's own file
 
 
 _last_stamp = 0
