@@ -44,10 +44,18 @@ def test_related_papers_while_the_index_is_built_log_no_failure(
         raise IndexUnavailable("the search index has not been built yet")
 
     monkeypatch.setattr(SearchIndex, "related", building)
+    answered: list[str] = []
+    show_related = window.current.detail.show_related
+
+    def record(paper_id, related):
+        answered.append(paper_id)
+        show_related(paper_id, related)
+
+    monkeypatch.setattr(window.current.detail, "show_related", record)
     paper_id = window.model.ids[0]
     window.current._related_shown = ""
     window.current._load_related(paper_id)
-    qtbot.waitUntil(lambda: window.related_worker.pending() == 0, timeout=WAIT_MS)
-    qtbot.wait(50)  # the answer's signal is queued to this thread
+    # The answer reaches this thread through a queued signal: wait for it, not for time.
+    qtbot.waitUntil(lambda: paper_id in answered, timeout=WAIT_MS)
     assert not [r for r in caplog.records if "IndexUnavailable" in r.getMessage()]
     assert window.current._related_shown != paper_id  # asked again on the next visit
