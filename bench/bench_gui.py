@@ -9,7 +9,13 @@ then measures, offscreen:
   and sidebar counts (responsive);
 - the longest event-loop stall, with a 2 ms timer probe, while a query is typed one key
   every 120 ms (search as you type) and while a 200-paper digest imports;
-- resident memory (RSS) after scrolling the whole list.
+- resident memory (RSS) after scrolling the whole list;
+- with a second process keeping one core busy (as on users' machines), the longest stall while
+  a 200-paper digest imports and while ``--files`` digest files (``--file-papers`` each) import,
+  each until the index (written by the indexer process) has caught up;
+- in a fresh window on an empty library, an import of ``--import-papers`` papers until
+  searchable: its time and the peak RSS of the window and of its indexer process (with any
+  build workers it starts), sampled every 100 ms.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -30,11 +37,37 @@ sys.path.insert(0, str(ROOT / "bench"))
 PER_FILE = 1000
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # the process has just exited
+        return 0.0
+    for line in status.splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living descendant of ``pid`` (the indexer, and the build workers it starts)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def busy_core() -> subprocess.Popen[bytes]:
+    """A second process keeping one core busy for as long as it runs."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 def build_library(home: Path, n: int) -> None:
@@ -55,14 +88,16 @@ def build_library(home: Path, n: int) -> None:
     print(f"built a {n:,}-paper library in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def new_digest(home: Path) -> Path:
-    """A 200-paper digest of papers the library does not hold yet."""
+def new_digests(home: Path, files: int = 1, per_file: int = 200) -> list[Path]:
+    """``files`` digests of ``per_file`` papers each that the library does not hold yet."""
     from corpus import generate_papers, write_digests
 
-    seed = int(time.time())
-    papers = [dict(p, title=f"{p['title']} ({seed})") for p in generate_papers(200, seed=seed)]
-    (path,) = write_digests(papers, home / f"new-{seed}", per_file=200, seed=seed)
-    return path
+    seed = time.time_ns() % 1_000_000_007
+    papers = [
+        dict(p, title=f"{p['title']} ({seed})")
+        for p in generate_papers(files * per_file, seed=seed)
+    ]
+    return write_digests(papers, home / f"new-{seed}", per_file=per_file, seed=seed)
 
 
 def _index(home: Path) -> None:
@@ -144,29 +179,53 @@ class StallProbe:
         return self.worst * 1000
 
 
-def in_process(home: Path, query: str) -> dict:
-    os.environ["READINGLIST_HOME"] = str(home)
+def settle(ms: int) -> None:
+    """Run the event loop for ``ms`` milliseconds."""
     from PySide6.QtCore import QEventLoop, QTimer
 
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(signal, timeout_ms: int = 60_000) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def shown_window(home: Path):
+    """The app and a window on ``home``, shown, as ``readinglist-gui`` opens it."""
+    os.environ["READINGLIST_HOME"] = str(home)
     from readinglist.gui.app import application, open_window
 
     app = application()
     window = open_window(home)
     window.resize(1280, 800)
     window.show()
+    return app, window
 
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
 
-    def wait_for(signal, timeout_ms: int = 60_000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
+def import_until_searchable(window, paths: list[Path], timeout_s: float = 1800) -> dict:
+    """Import ``paths`` from the window; time to the import's end and until the index caught up."""
+    started = time.perf_counter()
+    dialog = window.import_paths(paths, show_report=False)
+    wait_for(dialog.finished_import, int(timeout_s * 1000))
+    imported = time.perf_counter() - started
+    target = window.library.generation
+    while window.search_index.generation() < target:
+        if time.perf_counter() - started > timeout_s:
+            raise SystemExit(f"the index did not catch up within {timeout_s:.0f} s")
+        settle(100)
+    return {"imported_s": imported, "searchable_s": time.perf_counter() - started}
 
+
+def in_process(home: Path, query: str, files: int, file_papers: int) -> dict:
+    app, window = shown_window(home)
     settle(1500)
     probe = StallProbe()
     results: dict[str, float] = {}
@@ -187,15 +246,33 @@ def in_process(home: Path, query: str) -> dict:
         settle(500)
 
     # Importing a 200-paper digest.
-    digest = new_digest(home)
+    digest = new_digests(home)
     probe.start()
     started = time.perf_counter()
-    dialog = window.import_paths([digest], show_report=False)
+    dialog = window.import_paths(digest, show_report=False)
     wait_for(dialog.finished_import)
     results["import_200_s"] = time.perf_counter() - started
     wait_for(window.listing_shown)
     settle(500)
     results["import_stall_ms"] = probe.stop()
+
+    # The same, then many files, each until searchable, with one core kept busy elsewhere.
+    for name, paths in (
+        ("busy_200", new_digests(home)),
+        ("busy_files", new_digests(home, files, file_papers)),
+    ):
+        busy = busy_core()
+        try:
+            settle(500)
+            probe.start()
+            timing = import_until_searchable(window, paths)
+            settle(500)
+            results[f"{name}_stall_ms"] = probe.stop()
+        finally:
+            busy.kill()
+            busy.wait()
+        results[f"{name}_searchable_s"] = timing["searchable_s"]
+        settle(1000)
 
     # Scroll the whole list, a screen at a time, to load every page once.
     bar = window.table.verticalScrollBar()
@@ -211,28 +288,80 @@ def in_process(home: Path, query: str) -> dict:
     return results
 
 
+def child_import_rss(home: Path, papers: int) -> None:
+    """Runs in a fresh process: a window on an empty library imports ``papers`` papers."""
+    from corpus import generate_papers, write_digests
+    from PySide6.QtCore import QTimer
+
+    paths = write_digests(generate_papers(papers, seed=2), home / "digests", per_file=PER_FILE)
+    app, window = shown_window(home)
+    settle(1500)
+    me = os.getpid()
+    peak = {"window_mb": rss_mb(), "indexer_mb": 0.0}
+
+    def sample() -> None:
+        peak["window_mb"] = max(peak["window_mb"], rss_mb())
+        # The indexer and the build workers it starts, together.
+        indexer = sum(rss_mb(pid) for pid in descendants(me))
+        peak["indexer_mb"] = max(peak["indexer_mb"], indexer)
+
+    sampler = QTimer()
+    sampler.setInterval(100)
+    sampler.timeout.connect(sample)
+    sampler.start()
+    timing = import_until_searchable(window, paths)
+    sampler.stop()
+    sample()
+    result = {**timing, **{f"peak_{key}": value for key, value in peak.items()},
+              "rows": window.library.count()}
+    window.close()
+    window.library.close()
+    app.processEvents()
+    print(json.dumps(result))
+
+
+def in_child(flag: str, home: Path, *extra: str) -> dict:
+    """Run this script with ``flag`` in a fresh process; its last line of output, as JSON."""
+    out = subprocess.run(
+        [sys.executable, __file__, flag, str(home), *extra],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip().splitlines()[-1]
+    return json.loads(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Desktop app benchmark")
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--home", type=Path)
     parser.add_argument("--query", default="diffusion transformer")
+    parser.add_argument("--files", type=int, default=60,
+                        help="digest files imported at once, for the stall (default 60)")
+    parser.add_argument("--file-papers", type=int, default=100,
+                        help="papers in each of those files (default 100)")
+    parser.add_argument("--import-papers", type=int, default=30_000,
+                        help="papers imported into an empty library, for RSS (0: skip)")
     parser.add_argument("--child-cold-start", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-import-rss", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_cold_start:
         child_cold_start(args.child_cold_start)
+        return 0
+    if args.child_import_rss:
+        child_import_rss(args.child_import_rss, args.import_papers)
         return 0
     home = args.home or ROOT / "bench" / "out" / f"gui-corpus-{args.papers}"
     home.mkdir(parents=True, exist_ok=True)
     build_library(home, args.papers)
     _index(home)
-    cold = []
-    for _ in range(3):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child-cold-start", str(home)],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip().splitlines()[-1]
-        cold.append(json.loads(out))
-    warm = in_process(home, args.query)
+    cold = [in_child("--child-cold-start", home) for _ in range(3)]
+    warm = in_process(home, args.query, args.files, args.file_papers)
+    imported = None
+    if args.import_papers:
+        import_home = ROOT / "bench" / "out" / f"gui-import-{args.import_papers}"
+        shutil.rmtree(import_home, ignore_errors=True)
+        import_home.mkdir(parents=True)
+        imported = in_child("--child-import-rss", import_home,
+                            "--import-papers", str(args.import_papers))
     best = min(cold, key=lambda r: r["responsive_s"])
     runs = ", ".join(f"{r['responsive_s']:.2f}" for r in cold)
     print(f"\nDesktop app, {args.papers:,} papers (offscreen; load: {os.getloadavg()[0]:.2f})")
@@ -246,6 +375,18 @@ def main() -> int:
           f"longest stall {warm['import_stall_ms']:.0f} ms")
     print(f"  longest stall scrolling everything  {warm['scroll_stall_ms']:.0f} ms")
     print(f"  RSS after scrolling everything      {warm['rss_after_scroll_mb']:.0f} MB")
+    print("  with one core kept busy by another process, until searchable:")
+    print(f"    200-paper digest                  {warm['busy_200_searchable_s']:.2f} s; "
+          f"longest stall {warm['busy_200_stall_ms']:.0f} ms")
+    print(f"    {args.files} files of {args.file_papers} papers      "
+          f"{warm['busy_files_searchable_s']:.2f} s; "
+          f"longest stall {warm['busy_files_stall_ms']:.0f} ms")
+    if imported:
+        print(f"  {args.import_papers:,} papers into an empty library from the window: "
+              f"imported {imported['imported_s']:.1f} s, "
+              f"searchable {imported['searchable_s']:.1f} s ({imported['rows']:,} papers)")
+        print(f"    peak RSS: window {imported['peak_window_mb']:.0f} MB, "
+              f"indexer (with its workers) {imported['peak_indexer_mb']:.0f} MB")
     return 0
 
 
