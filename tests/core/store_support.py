@@ -1,10 +1,13 @@
-"""Builders shared by the store tests: parsed papers by hand, and digest files to import."""
+"""Builders shared by the store tests: papers by hand, digest files, the CLI as users run it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,3 +98,19 @@ def dump(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {t: sorted(conn.execute(f"SELECT * FROM [{t}]"), key=repr) for t in tables}
     finally:
         conn.close()
+
+
+def cli(
+    home: Path, *args: str, stdin: str | None = None, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``readinglist ARGS`` in a child process, as a user would."""
+    environment = {**os.environ, "READINGLIST_HOME": str(home), "COLUMNS": "120", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "readinglist", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        input=stdin,
+        timeout=timeout,
+        check=False,
+    )

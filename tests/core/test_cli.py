@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.store_support import cli
+
 DIGEST = """\
 new
 
@@ -69,19 +71,6 @@ We train graph transformers on graphs with a billion edges by sampling neighbour
 and caching attention biases, which makes them competitive with message passing networks at a \
 fraction of the memory footprint on standard node classification benchmarks.
 """
-
-
-def cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "READINGLIST_HOME": str(home), "COLUMNS": "120"}
-    return subprocess.run(
-        [sys.executable, "-m", "readinglist", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -1,32 +1,14 @@
-"""What the reliability tests share: the CLI as a user runs it, and a small library to harm."""
+"""What the reliability tests share: a small library to harm and checks of what the CLI said."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from readinglist.library import Library
 from tests.core.store_support import info, paper
 
 NOTE = "my own words, typed once"
-
-
-def cli(
-    home: Path, *args: str, stdin: str | None = None, timeout: float = 120, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run ``readinglist ARGS`` in a child process, as a user would."""
-    environment = {**os.environ, "READINGLIST_HOME": str(home), "COLUMNS": "120", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "readinglist", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        input=stdin,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def make_library(home: Path, papers: int = 5) -> list[str]:

@@ -13,8 +13,8 @@ import pytest
 from readinglist import paths
 from readinglist.cli import main
 from readinglist.library import Library, store
-from tests.core.store_support import write_digest
-from tests.reliability.support import NOTE, cli, make_library, no_traceback, note_of
+from tests.core.store_support import cli, write_digest
+from tests.reliability.support import NOTE, make_library, no_traceback, note_of
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from readinglist.digests import reader
 from readinglist.library import Library
-from tests.core.store_support import write_digest
-from tests.reliability.support import cli, make_library, no_traceback
+from tests.core.store_support import cli, write_digest
+from tests.reliability.support import make_library, no_traceback
 
 KINDS = {
     "md": "Markdown export of Reading List",

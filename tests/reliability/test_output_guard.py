@@ -11,7 +11,8 @@ from readinglist import paths
 from readinglist.export import write_export
 from readinglist.library import Library
 from readinglist.library.backup import back_up, restore
-from tests.reliability.support import NOTE, cli, make_library, no_traceback, note_of
+from tests.core.store_support import cli
+from tests.reliability.support import NOTE, make_library, no_traceback, note_of
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from readinglist import paths
 from readinglist.library import Library
 from readinglist.library.backup import BackupError, back_up, check_backup, restore
-from tests.core.store_support import dump
-from tests.reliability.support import NOTE, cli, make_library, no_traceback, note_of
+from tests.core.store_support import cli, dump
+from tests.reliability.support import NOTE, make_library, no_traceback, note_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

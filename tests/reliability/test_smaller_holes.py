@@ -12,8 +12,7 @@ from readinglist import paths
 from readinglist.export import export
 from readinglist.library import Library
 from readinglist.library.backup import ensure_daily_backup, remove_leftovers
-from tests.core.store_support import info, paper, write_digest
-from tests.reliability.support import cli
+from tests.core.store_support import cli, info, paper, write_digest
 
 HOSTILE_TITLE = "Evil \x1b[31mred\x1b[0m title\x00 with \x07bell"
 
