@@ -377,7 +377,7 @@ def format_paper(paper: Paper) -> str:
         marks.append("tags: " + ", ".join(paper.tags))
     if marks:
         lines.append("   ".join(marks))
-    seen = ", ".join(s.label or f"digest {s.digest_id}" for s in paper.sightings)
+    seen = ", ".join(s.digest_name for s in paper.sightings)
     if seen:
         lines.append(f"seen in: {seen}")
     width = min(terminal_width(), 100)

@@ -105,8 +105,8 @@ def group_papers(
         for paper in papers:
             digest_ids = list(dict.fromkeys(s.digest_id for s in paper.sightings))
             for digest_id in digest_ids:
-                label = next(s.label for s in paper.sightings if s.digest_id == digest_id)
-                title = names.get(digest_id) or label or f"Digest {digest_id}"
+                seen = next(s for s in paper.sightings if s.digest_id == digest_id)
+                title = names.get(digest_id) or seen.digest_name
                 add(f"digest:{digest_id}", title, (0, -digest_id), paper)
             if not digest_ids:
                 add("no-digest", "Not from a digest", (1,), paper)

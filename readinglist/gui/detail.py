@@ -348,7 +348,7 @@ class DetailPane(QWidget):
             parts.append(f"published {paper.published.isoformat()}")
         if paper.upvotes is not None:
             parts.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
-        labels = [s.label or f"digest {s.digest_id}" for s in paper.sightings]
+        labels = [s.digest_name for s in paper.sightings]
         if labels:
             shown = ", ".join(dict.fromkeys(labels))
             parts.append(f"seen in {shown}")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from readinglist.browse import ALL, Scope
 from readinglist.gui.detail import plain_tooltip
 from readinglist.gui.listing import LIBRARY_SCOPES, SidebarCounts
+from readinglist.library.model import digest_name
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 10
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 11
@@ -135,7 +136,7 @@ class Sidebar(QTreeView):
                 "Papers the most recent digest added to the library",
             ))
             for digest in counts.digests:
-                label = digest.get("label") or digest.get("name") or f"Digest {digest['id']}"
+                label = digest_name(digest["id"], digest.get("label"), digest.get("path"))
                 when = digest.get("imported_at")
                 tip = f"{digest.get('name', '')}\nimported {when:%Y-%m-%d %H:%M}" if when else ""
                 digests.appendRow(

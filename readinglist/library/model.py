@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
+
+
+def digest_name(digest_id: int, label: str | None, path: str | None) -> str:
+    """What a digest is called wherever it is shown (sidebar, detail pane, CLI, exports).
+
+    Its date label ("Mar 14") when the page had one, else the name of its file (or the
+    ledger's "<pasted …>" name), else "Digest N": one name, so an undated digest looks the
+    same in every place that lists it.
+    """
+    if label:
+        return label
+    if path:
+        return PurePath(path).name or path
+    return f"Digest {digest_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +30,11 @@ class Sighting:
     label: str | None
     position: int  # 1-based position of the paper in that digest
     upvotes: int | None = None
+    path: str | None = None  # the digest's file as the ledger has it (names undated digests)
+
+    @property
+    def digest_name(self) -> str:
+        return digest_name(self.digest_id, self.label, self.path)
 
 
 @dataclass(slots=True)

@@ -582,14 +582,14 @@ class Library:
             [seqs],
         ):
             by_seq[seq].tags.append(name)
-        for seq, digest_id, label, position, upvotes in self.db.execute(
-            "SELECT s.paper, s.digest, coalesce(s.label, d.label), s.position, s.upvotes"
+        for seq, digest_id, label, position, upvotes, path in self.db.execute(
+            "SELECT s.paper, s.digest, coalesce(s.label, d.label), s.position, s.upvotes, d.path"
             " FROM sightings s"
             " JOIN digests d ON d.id = s.digest"
             " WHERE s.paper IN (SELECT value FROM json_each(?)) ORDER BY s.digest",
             [seqs],
         ):
-            by_seq[seq].sightings.append(Sighting(digest_id, label, position, upvotes))
+            by_seq[seq].sightings.append(Sighting(digest_id, label, position, upvotes, path))
         return {paper.id: paper for paper in by_seq.values()}
 
     def state_counts(self, ids: Sequence[str]) -> tuple[int, int, int]:
