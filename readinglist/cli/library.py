@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument(
         "--undelete",
         action="store_true",
-        help="bring back papers you deleted when the digests hold them (normally skipped)",
+        help="bring back deleted papers the digests or exports hold (normally skipped)",
     )
     command.add_argument("--json", action="store_true", help="print the report as JSON")
     command.set_defaults(run=run_import)
@@ -180,7 +180,7 @@ def run_import(args: argparse.Namespace) -> int:
                         _print_report(step)
         finally:
             bar.close()
-        merged = [_merge_export(library, path, args.json) for path in exports]
+        merged = [_merge_export(library, path, args.json, args.undelete) for path in exports]
         # The import ends with a searchable library: the first `search` answers at once.
         _index_imported(library)
     refused = any(report.status == "refused" for report in reports) or any(
@@ -210,26 +210,24 @@ def _index_imported(library: Library) -> None:
 
 
 def _split_exports(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Separate our own JSON exports (restored by merging) from digest files and folders."""
     try:
-        from readinglist.export.json_import import is_json_export
+        from readinglist.export.json_import import split_exports
     except ImportError:  # the export package is optional for plain digest imports
         return paths, []
-    exports = [path for path in paths if path.is_file() and is_json_export(path)]
-    return [path for path in paths if path not in exports], exports
+    return split_exports(paths)
 
 
-def _merge_export(library: Library, path: Path, as_json: bool) -> dict | None:
+def _merge_export(library: Library, path: Path, as_json: bool, undelete: bool) -> dict | None:
     from readinglist.export.json_import import ExportRefused, merge_json_file
 
     try:
-        report = merge_json_file(library, path)
+        report = merge_json_file(library, path, undelete=undelete)
     except ExportRefused as error:
         where = f"{path}, line {error.line}" if error.line is not None else str(path)
         print(f"{where}: refused: {error.reason}")
         return None
     if not as_json:
-        print(f"{path}: {report}")
+        print(f"{path}: {report.describe(' (--undelete brings them back)')}")
     return report.to_json()
 
 

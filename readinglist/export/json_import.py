@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from readinglist.library.clock import stamp
 from readinglist.library.errors import LibraryError
 from readinglist.library.identity import CITATION_KEY, tag_key, tag_name, title_key
 from readinglist.library.merge import MergeCounts, MergeRecord
+from readinglist.library.records import ImportReport
 from readinglist.library.store import Library
 
 _SNIFF_BYTES = 64 * 1024
@@ -62,14 +63,29 @@ class MergeReport(MergeCounts):
             "digests_partial": self.digests_partial,
             "digests_added": self.digests_added,
             "digests_known": self.digests_known,
+            "deleted": self.deleted,
+            "undeleted": self.undeleted,
             "paper_ids": list(self.paper_ids),
         }
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, undelete_hint: str = "") -> str:
+        """The report in words; ``undelete_hint`` follows the count of papers skipped as deleted."""
         head = f"Reading List export of {plural(self.papers_in_file, 'paper')}: "
+        if self.deleted:
+            skipped = f"{plural(self.deleted, 'paper')} skipped as deleted{undelete_hint}"
+        else:
+            skipped = ""
         if not self.changed and not self.state_kept and not self.digests_partial:
-            return head + "all already in the library, nothing changed"
+            nothing = "all already in the library, nothing changed"
+            return head + (f"{skipped}, the others already in the library" if skipped else nothing)
         parts = [f"{self.new} new", f"{self.state_taken} updated from the file"]
+        if skipped:
+            parts.append(skipped)
+        if self.undeleted:
+            parts.append(f"{plural(self.undeleted, 'paper')} undeleted")
         if self.filled:
             parts.append(f"{self.filled} filled in")
         if self.state_kept:
@@ -130,19 +146,52 @@ def load_json_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def merge_json_file(library: Library, path: str | Path) -> MergeReport:
-    """Merge the JSON export in ``path`` into ``library`` (one transaction) and report."""
+def split_exports(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Separate our own JSON exports (merged) from digest files and folders (imported)."""
+    paths = [Path(p) for p in paths]
+    exports = [path for path in paths if path.is_file() and is_json_export(path)]
+    return [path for path in paths if path not in exports], exports
+
+
+def merge_files(
+    library: Library, paths: Iterable[Path], undelete: bool = False
+) -> Iterator[MergeProgress | MergeReport | ImportReport]:
+    """Merge exports one after the other, each in one transaction, as the window imports.
+
+    Yields progress and one report per file: a MergeReport, or a refused ImportReport saying
+    why (the other files still merge). Closing the generator rolls back the file in progress.
+    """
+    for path in paths:
+        try:
+            data = load_json_file(path)
+            report = yield from iter_merge_json(library, data, str(path), undelete)
+        except ExportRefused as error:
+            where = f"line {error.line}: " if error.line is not None else ""
+            yield ImportReport(Path(path), "refused", refused=where + error.reason)
+            continue
+        report.path = Path(path)
+        yield report
+
+
+def merge_json_file(library: Library, path: str | Path, undelete: bool = False) -> MergeReport:
+    """Merge the JSON export in ``path`` into ``library`` (one transaction) and report.
+
+    Papers deleted in ``library`` stay deleted (counted in the report) unless ``undelete``.
+    """
     data = load_json_file(path)
-    report = merge_json(library, data, where=str(path))
+    report = merge_json(library, data, where=str(path), undelete=undelete)
     report.path = Path(path)
     return report
 
 
 def merge_json(
-    library: Library, data: Mapping[str, Any], where: str = "JSON export"
+    library: Library,
+    data: Mapping[str, Any],
+    where: str = "JSON export",
+    undelete: bool = False,
 ) -> MergeReport:
     """Merge an export already loaded (``json.load``) into ``library``; see the module doc."""
-    steps = iter_merge_json(library, data, where)
+    steps = iter_merge_json(library, data, where, undelete)
     while True:
         try:
             next(steps)
@@ -151,7 +200,10 @@ def merge_json(
 
 
 def iter_merge_json(
-    library: Library, data: Mapping[str, Any], where: str = "JSON export"
+    library: Library,
+    data: Mapping[str, Any],
+    where: str = "JSON export",
+    undelete: bool = False,
 ) -> Generator[MergeProgress, None, MergeReport]:
     """``merge_json`` step by step for the GUI: yields progress, returns the MergeReport.
 
@@ -162,7 +214,7 @@ def iter_merge_json(
     digests = [_digest_record(obj, i, where) for i, obj in enumerate(data.get("digests") or [])]
     report = MergeReport(papers_in_file=len(papers))
     yield MergeProgress(0, len(papers), where)
-    for done in library.merge(papers, digests, report):
+    for done in library.merge(papers, digests, report, undelete=undelete):
         yield MergeProgress(done, len(papers), where)
     return report
 

@@ -64,7 +64,7 @@ class Importing(QObject):
         settings = self.settings
         files, _ = QFileDialog.getOpenFileNames(
             self.parent_widget, "Import digests", settings.last_import_folder or str(Path.home()),
-            "Digests (*.txt);;All files (*)",
+            "Digests and Reading List exports (*.txt *.json);;All files (*)",
         )
         if files:
             settings.last_import_folder = str(Path(files[0]).parent)
@@ -101,10 +101,21 @@ class Importing(QObject):
         return self.import_paths([], text=text)
 
     def import_paths(
-        self, paths: list[Path], show_report: bool = True, text: str | None = None
+        self,
+        paths: list[Path],
+        show_report: bool = True,
+        text: str | None = None,
+        undelete: bool = False,
     ) -> ImportDialog:
-        """Import files/folders (or pasted text) in the writer, with progress and the report."""
-        dialog = ImportDialog(self.writer, paths, self.parent_widget, text=text)
+        """Import files/folders (or pasted text) in the writer, with progress and the report.
+
+        JSON exports among the files are merged. Deleted papers stay deleted unless
+        ``undelete``; the report offers to bring them back.
+        """
+        dialog = ImportDialog(self.writer, paths, self.parent_widget, text=text, undelete=undelete)
+        dialog.undelete_requested.connect(
+            lambda again, pasted: self.import_paths(again, text=pasted, undelete=True)
+        )
         self.dialogs.append(dialog)
         dialog.finished_import.connect(lambda reports: self._finished(dialog, reports))
         dialog.finished.connect(lambda _code: self._forget(dialog))

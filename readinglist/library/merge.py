@@ -6,6 +6,8 @@ by their title key (the digest importer's identity), digests by the sha256 of th
 a paper in both places the metadata is filled in where missing, sightings are added, and the
 user's state (star, read + date, note, tags) comes from whichever side was edited last
 (``updated_at``); a paper this library only ever imported, never edited, takes the file's state.
+A paper the user deleted here stays deleted (skipped and counted), as in a digest import, unless
+the merge is asked to undelete: then it comes back from its tombstone and merges as above.
 New papers get ids and citation keys from the importer's allocators, times the store's stamp.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 from readinglist.library.identity import citation_key, tag_key
 from readinglist.library.importer import free_citation_keys, free_paper_id
 from readinglist.library.queries import json_list
+from readinglist.library.tombstones import deleted_keys, raise_from_tombstones
 
 
 @dataclass(slots=True)
@@ -37,11 +40,15 @@ class MergeCounts:
     digests_partial: int = 0  # digests only partly in the file: in the ledger as partial
     digests_added: int = 0
     digests_known: int = 0
+    deleted: int = 0  # distinct papers skipped because the user deleted them here
+    undeleted: int = 0  # deleted papers brought back (merge with undelete)
     paper_ids: list[str] = field(default_factory=list)  # every paper written, in file order
 
     @property
     def changed(self) -> bool:
-        return bool(self.new or self.state_taken or self.filled or self.digests_added)
+        return bool(
+            self.new or self.state_taken or self.filled or self.digests_added or self.undeleted
+        )
 
 
 @dataclass(slots=True)
@@ -80,10 +87,14 @@ def sighted(papers: Sequence[MergeRecord]) -> dict[int, int]:
 class PaperMerge:
     """The writes of one merge, inside the caller's transaction (``Library.merge``)."""
 
-    def __init__(self, conn: sqlite3.Connection, report: MergeCounts, now: str) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, report: MergeCounts, now: str, undelete: bool = False
+    ) -> None:
         self.conn = conn
         self.report = report
         self.now = now
+        self.undelete = undelete
+        self.skipped: set[str] = set()  # title keys of deleted papers met (undelete=False)
         self.tag_ids: dict[str, int] = {}
         self.dropped_tags: set[int] = set()
         self.changed_ids: list[str] = []  # papers whose rows this merge changed
@@ -132,10 +143,13 @@ class PaperMerge:
         return mapping
 
     def papers(self, batch: Sequence[MergeRecord], digest_map: Mapping[int, int]) -> None:
+        self._tombstones({p.key for p in batch} - self.skipped)
         existing = self._existing([p.key for p in batch])
         self.known_sightings = self._sightings_of([row["seq"] for row in existing.values()])
         changed_seqs: list[int] = []
         for paper in batch:
+            if paper.key in self.skipped:
+                continue
             row = existing.get(paper.key)
             if row is None:
                 seq, paper_id = self._insert(paper)
@@ -161,6 +175,22 @@ class PaperMerge:
                 " WHERE seq IN (SELECT value FROM json_each(?))",
                 (json_list(changed_seqs),),
             )
+
+    def _tombstones(self, keys: set[str]) -> None:
+        """Skip the papers deleted here, or (undelete) raise them so they merge as live ones."""
+        buried = deleted_keys(self.conn, keys)  # a key also live counts as live
+        if not buried:
+            return
+        if not self.undelete:
+            self.skipped.update(buried)
+            self.report.deleted += len(buried)
+            return
+        raised = raise_from_tombstones(self.conn, sorted(buried.values()))
+        self.report.undeleted += len(raised)
+        self.changed_ids.extend(raised)
+        # A raised paper keeps its old seq, which may be above the ones handed out so far.
+        row = self.conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()
+        self.next_seq = max(self.next_seq, row[0] + 1)
 
     def _sightings_of(self, seqs: list[int]) -> dict[tuple[int, int], int | None]:
         if not seqs:

@@ -488,16 +488,18 @@ class Library:
         digests: Sequence[dict[str, Any]],
         counts: MergeCounts,
         batch: int = 500,
+        undelete: bool = False,
     ) -> Iterator[int]:
         """Merge the records of a JSON export (``json_import`` reads and checks the file).
 
         One transaction; yields how many papers are done after each batch and fills
-        ``counts``. Closing the generator before the end rolls the whole merge back.
+        ``counts``. Closing the generator before the end rolls the whole merge back. Papers
+        the user deleted are skipped (and counted) unless ``undelete``, as in an import.
         """
         # "import", not "restore": the ids written are known, so the search index updates just
         # those, and a file that changes nothing leaves the generation alone.
         with self.transaction("import") as touched:
-            merge = PaperMerge(self.db.conn, counts, _stamp(_now()))
+            merge = PaperMerge(self.db.conn, counts, _stamp(_now()), undelete=undelete)
             digest_map = merge.digests(digests, sighted(papers))
             for start in range(0, len(papers), batch):
                 chunk = papers[start : start + batch]
