@@ -42,7 +42,7 @@ from bench.corpus import generate_papers  # noqa: E402
 from readinglist.digests.model import DigestInfo, ParsedPaper  # noqa: E402
 from readinglist.library import Library  # noqa: E402
 from readinglist.search import SearchIndex  # noqa: E402
-from readinglist.search.analysis import STOP_WORDS  # noqa: E402
+from readinglist.search.engine.analysis import STOP_WORDS  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "digests"
 KINDS = ("title", "abstract", "title typo", "model name")

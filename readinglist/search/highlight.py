@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from readinglist.search.analysis import _WORD, PaperAnalyzer
+from readinglist.search.engine.analysis import _WORD, PaperAnalyzer
 
 SNIPPET_CHARS = 240
 _ANALYZER = PaperAnalyzer()

@@ -26,33 +26,33 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import heapq
-import json
 import logging
-import re
-import shutil
 import threading
 import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import SegmentWriter
-
 from readinglist import paths
-from readinglist.atomic import atomic_write
-from readinglist.search import highlight, repair, similar, spelling
-from readinglist.search.analysis import PaperAnalyzer, exact_words
-from readinglist.search.engine import ranking
-from readinglist.search.engine.compile import Compiled, Expansions, compile_query
+from readinglist.search import highlight, similar, spelling
+from readinglist.search.document import document, store_fingerprints
+from readinglist.search.engine import repair, store
+from readinglist.search.engine.compile import Compiled
+from readinglist.search.engine.schema import SCHEMA_VERSION, build_schema
 from readinglist.search.query import ParsedQuery, parse_query
-from readinglist.search.schema import SCHEMA_VERSION, build_schema, document, fingerprint, fold
+from readinglist.search.results import Hit, SearchResults
+from readinglist.search.searcher import SORTS, QueryError, Searcher
+from readinglist.search.state import (
+    STATE_FILE,
+    IndexDamaged,
+    IndexProgress,
+    IndexState,
+    IndexUnavailable,
+    next_indexname,
+    remove_index_files,
+)
 from readinglist.search.status import IndexStatus, ProgressReport, read_status
 
 if TYPE_CHECKING:
@@ -60,143 +60,25 @@ if TYPE_CHECKING:
     from readinglist.search.indexer import IndexerProcess
     from readinglist.search.sync import IndexSync
 
+__all__ = [
+    "SORTS",
+    "STATE_FILE",
+    "Hit",
+    "IndexDamaged",
+    "IndexProgress",
+    "IndexState",
+    "IndexUnavailable",
+    "QueryError",
+    "SearchIndex",
+    "SearchResults",
+]
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SORTS = ("rank", "published", "upvotes", "added", "title")
-STATE_FILE = "state.json"
-INDEX_PREFIX = "papers"
 BATCH = 500  # papers read from the store per step
-WRITE_TIMEOUT_S = 30.0
 FEW_RESULTS = 5  # fewer hits than this: look for a "did you mean"
-MATCH_CACHE_SIZE = 8  # matched-document sets kept per searcher (queries the GUI pages through)
 CATCH_UP_MAX_FRACTION = 0.25  # more changed than this: a rebuild is faster than updates
-
-
-class IndexUnavailable(Exception):  # noqa: N818 - the user's word
-    """The index cannot be used right now (missing, being rebuilt elsewhere, broken)."""
-
-
-class IndexDamaged(IndexUnavailable):
-    """The index's files were found damaged; it is set aside and the next ensure_fresh rebuilds."""
-
-
-class _DamagedFile(Exception):  # noqa: N818
-    """Found while reading: the index's files are not what was written (see _reading)."""
-
-
-class QueryError(ValueError):
-    """A caller's mistake (an unknown sort...), not damage to the index."""
-
-
-@dataclass(frozen=True, slots=True)
-class IndexProgress:
-    """One step of a rebuild or catch-up, for progress bars (``done``/``total`` papers)."""
-
-    phase: str  # "reading", "writing", "updating", "done"
-    done: int
-    total: int
-    detail: str = ""
-
-
-@dataclass(slots=True)
-class Hit:
-    """One result: the paper id, its score, and (for the page asked for) highlighted text."""
-
-    id: str
-    score: float | None
-    title: str = ""
-    title_html: str = ""
-    snippet_html: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "score": None if self.score is None else round(self.score, 4),
-            "snippet": self.snippet_html,
-        }
-
-
-@dataclass(slots=True)
-class SearchResults:
-    """A page of hits, the total count, and a "did you mean" when the query found little."""
-
-    query: str
-    total: int
-    hits: list[Hit] = field(default_factory=list)
-    suggestion: str | None = None
-    corrected: bool = False  # True: the hits are for ``suggestion`` (the query found nothing)
-    elapsed_ms: float = 0.0
-    fallback: bool = False  # True: the query was malformed and read as plain words
-    error: str | None = None  # the query was refused (a one-letter prefix); nothing searched
-
-    @property
-    def ids(self) -> list[str]:
-        return [hit.id for hit in self.hits]
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "query": self.query,
-            "total": self.total,
-            "elapsed_ms": round(self.elapsed_ms, 1),
-            "suggestion": self.suggestion,
-            "corrected": self.corrected,
-            "results": [hit.to_json() for hit in self.hits],
-        }
-        if self.error is not None:
-            data["error"] = self.error
-        return data
-
-
-@dataclass(slots=True)
-class IndexState:
-    """What ``state.json`` says: which Whoosh index is current and what it reflects."""
-
-    schema: int = 0
-    indexname: str = ""
-    generation: int = -1
-    papers: int = 0
-    built_at: float = 0.0
-
-    @classmethod
-    def read(cls, folder: Path) -> IndexState | None:
-        try:
-            data = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-            return cls(
-                schema=int(data["schema"]),
-                indexname=str(data["indexname"]),
-                generation=int(data["generation"]),
-                papers=int(data.get("papers", 0)),
-                built_at=float(data.get("built_at", 0.0)),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def write(self, folder: Path) -> None:
-        data = {
-            "schema": self.schema,
-            "indexname": self.indexname,
-            "generation": self.generation,
-            "papers": self.papers,
-            "built_at": self.built_at,
-            # status().version: a file's mtime moves in coarse clock ticks (1-4 ms), so two
-            # commits close together could look like one; this stamp always moves.
-            "written": _next_write_stamp(),
-        }
-        atomic_write(folder / STATE_FILE, json.dumps(data), guard=False)  # the index's own file
-
-
-_last_stamp = 0
-_stamp_lock = threading.Lock()
-
-
-def _next_write_stamp() -> int:
-    """Nanoseconds now, strictly increasing within this process."""
-    global _last_stamp
-    with _stamp_lock:
-        _last_stamp = max(time.time_ns(), _last_stamp + 1)
-        return _last_stamp
 
 
 class SearchIndex:
@@ -208,15 +90,11 @@ class SearchIndex:
         self._lock = threading.RLock()  # the searcher and the open index
         self._write_lock = threading.RLock()  # one writer per process
         self._ix: Any = None
-        self._searcher: Any = None
+        self._searcher: Searcher | None = None
         self._state: IndexState | None = None
         self._state_mtime: float | None = None
         self._texts = threading.local()
         self._sync: IndexSync | IndexerProcess | None = None
-        self._match_cache: tuple[Any, dict[Any, set[int]]] = (None, {})
-        self._sort_cache: tuple[Any, dict[tuple[str, bool], list[int]]] = (None, {})
-        self._id_column_cache: tuple[Any, Any] = (None, None)
-        self._expansions = Expansions(None)
         # Why the last rebuild was needed when it was a repair ("the search index was
         # damaged: ..."), for the message a command prints; None when nothing was damaged.
         self.last_repair: str | None = None
@@ -265,7 +143,7 @@ class SearchIndex:
         return True
 
     def _current(self) -> Any:
-        """The open Whoosh index named by state.json, reopened when another process switched it."""
+        """The open index named by state.json, reopened when another process switched it."""
         with self._lock:
             try:
                 mtime = (self.path / STATE_FILE).stat().st_mtime_ns
@@ -280,25 +158,12 @@ class SearchIndex:
                 self._drop_searcher()
                 self._ix = None
                 raise IndexUnavailable("the search index is from another version")
-            failure = None
             if self._ix is None or state.indexname != getattr(self._state, "indexname", ""):
                 self._drop_searcher()
-                self._ix = None
-                # Whoosh leaves the file of a TOC it failed to read open until the error is
-                # dropped: drop it here, where that ResourceWarning is expected.
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ResourceWarning)
-                    try:
-                        self._ix = whoosh_index.open_dir(str(self.path), indexname=state.indexname)
-                    except Exception as error:  # noqa: BLE001 - unreadable means "rebuild"
-                        failure = str(error) or type(error).__name__
-                    if failure is None:
-                        failure = repair.damage(self.path, self._ix)
-                    if failure is not None:
-                        gc.collect()
-            if failure is not None:
-                self._mark_damaged(failure)
-                raise IndexDamaged(f"the search index was damaged ({failure})")
+                self._ix, failure = store.open_checked(self.path, state.indexname)
+                if failure is not None:
+                    self._mark_damaged(failure)
+                    raise IndexDamaged(f"the search index was damaged ({failure})")
             self._state = state
             self._state_mtime = mtime
             return self._ix
@@ -340,21 +205,22 @@ class SearchIndex:
 
     def _drop_searcher(self) -> None:
         if self._searcher is not None:
-            with contextlib.suppress(Exception):
-                self._searcher.close()
+            self._searcher.close()
             self._searcher = None
 
-    def _get_searcher(self) -> Any:
-        """A long-lived searcher, replaced when the index changed."""
+    def searcher(self) -> Searcher:
+        """The searcher of the index as it is now (replaced, caches and all, when it changes).
+
+        Hold ``self._lock`` while using it from more than one thread.
+        """
         with self._lock:
             ix = self._current()
-            if self._searcher is None:
-                self._searcher = ix.searcher()
-            elif not self._searcher.up_to_date():
-                # Not searcher.refresh(): it reuses segment readers by segment id and so keeps
-                # their old deletions; an updated paper would match with its old state.
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Whoosh's searcher.refresh(): it reuses segment readers by segment id and
+                # so keeps their old deletions; an updated paper would match with its old state.
                 self._drop_searcher()
-                self._searcher = ix.searcher()
+            if self._searcher is None:
+                self._searcher = Searcher(ix)
             return self._searcher
 
     # --- freshness ---------------------------------------------------------------------------
@@ -420,7 +286,7 @@ class SearchIndex:
         with self._write_lock:
             repair.remove_orphans(self.path, self._current())
             generation = library.generation
-            stored = _store_fingerprints(library)
+            stored = store_fingerprints(library)
             indexed = self._indexed_fingerprints()
             changed = [i for i, fp in stored.items() if indexed.get(i) != fp]
             removed = [i for i in indexed if i not in stored]
@@ -447,21 +313,11 @@ class SearchIndex:
             yield IndexProgress("done", total, total)
 
     def _indexed_fingerprints(self) -> dict[str, bytes]:
-        return self._reading(self._read_fingerprints)
+        def read() -> dict[str, bytes]:
+            with self._lock:
+                return self.searcher().reader.fingerprints()
 
-    def _read_fingerprints(self) -> dict[str, bytes]:
-        with self._lock:
-            reader = self._get_searcher().reader()
-            if reader.doc_count_all() == 0:
-                return {}  # an empty index has no columns at all
-            ids = reader.column_reader("id")
-            fps = reader.column_reader("fingerprint")
-            result: dict[str, bytes] = {}
-            for docnum in reader.all_doc_ids():
-                value = ids[docnum]
-                key = value.decode("utf-8") if isinstance(value, bytes) else value
-                result[key] = fps[docnum]
-            return result
+        return self._reading(read)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -485,7 +341,7 @@ class SearchIndex:
                 raise IndexUnavailable(str(error)) from None
             # One rebuild at a time across processes (the app and the CLI): both would pick
             # the same new index name. A lock held by a killed process is released by the OS.
-            lock = FileStorage(str(self.path)).lock("REBUILD_LOCK")
+            lock = store.file_lock(self.path, "REBUILD_LOCK")
             waited = False
             if not lock.acquire(blocking=False):
                 waited = True
@@ -503,11 +359,10 @@ class SearchIndex:
     def _rebuild_locked(self, library: Library, build_index: Any) -> Iterator[IndexProgress]:
         generation = library.generation  # read first: later writes show up as "behind"
         old = self.state
-        indexname = _next_indexname(old)
-        storage = FileStorage(str(self.path))
-        _remove_index_files(self.path, keep={old.indexname} if old else set())
+        indexname = next_indexname(old)
+        remove_index_files(self.path, keep={old.indexname} if old else set())
         count = 0
-        for step in build_index(library, storage, indexname, build_schema()):
+        for step in build_index(library, self.path, indexname, build_schema()):
             count = step.total
             yield step
         state = IndexState(
@@ -518,12 +373,12 @@ class SearchIndex:
             built_at=time.time(),
         )
         with contextlib.suppress(Exception):
-            repair.write_manifest(self.path, whoosh_index.open_dir(str(self.path), indexname))
+            repair.write_manifest(self.path, store.open_index(self.path, indexname))
         state.write(self.path)
         with self._lock:
             self._drop_searcher()
             self._ix = None
-        _remove_index_files(self.path, keep={indexname})
+        remove_index_files(self.path, keep={indexname})
         yield IndexProgress("done", count, count)
 
     def update(self, library: Library, paper_ids: Iterable[str], generation: int | None) -> None:
@@ -551,25 +406,11 @@ class SearchIndex:
         generation: int | None,
     ) -> None:
         ix = self._current()
-        stamps = _store_fingerprints(library, [p.id for p in papers]) if papers else {}
+        stamps = store_fingerprints(library, [p.id for p in papers]) if papers else {}
         if papers or removed:
-            writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
-            try:
-                for paper in papers:
-                    writer.update_document(**document(paper, stamps.get(paper.id, b"")))
-                for paper_id in removed:
-                    writer.delete_by_term("id", paper_id)
-                # No merge here: a merge at 100k papers takes seconds; the sync merges when idle.
-                writer.commit(merge=False)
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    writer.cancel()
-                # A failed commit (a full disk) leaves the new segment's files: delete them,
-                # or they fill the space the user frees.
-                with contextlib.suppress(Exception):
-                    repair.remove_orphans(self.path, ix)
-                raise
-            repair.write_manifest(self.path, ix)
+            store.write_documents(
+                self.path, ix, (document(p, stamps.get(p.id, b"")) for p in papers), removed
+            )
         self._stamp(generation, committed=bool(papers or removed))
 
     def _stamp(self, generation: int | None, committed: bool = False) -> None:
@@ -588,7 +429,7 @@ class SearchIndex:
                 state.generation = generation
             with self._lock:
                 # From the table of contents: opening a searcher here would cost ~50 ms at 100k.
-                state.papers = self._current().doc_count()
+                state.papers = store.paper_count(self._current())
             state.write(self.path)
 
     def merge_small_segments(self) -> bool:
@@ -596,19 +437,8 @@ class SearchIndex:
         with self._write_lock:
             ix = self._current()
             repair.remove_orphans(self.path, ix)
-            segments = ix._segments() if hasattr(ix, "_segments") else []
-            if len(segments) <= 2:
+            if not store.merge_small_segments(self.path, ix):
                 return False
-            writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
-            try:
-                writer.commit()  # the default policy merges only the small segments
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    writer.cancel()
-                with contextlib.suppress(Exception):
-                    repair.remove_orphans(self.path, ix)
-                raise
-            repair.write_manifest(self.path, ix)
             # A merge moves scores (deleted papers leave the term statistics): searches see
             # new contents, so status().version must change and listings refresh.
             self._stamp(None, committed=True)
@@ -719,213 +549,29 @@ class SearchIndex:
     ) -> SearchResults:
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
-        return self._reading(
-            lambda: self._search_index(
-                parsed, filter, sort, descending, limit, offset, snippets, library
-            )
-        )
 
-    def _search_index(
-        self,
-        parsed: ParsedQuery,
-        filter: PaperFilter | None,
-        sort: str,
-        descending: bool | None,
-        limit: int | None,
-        offset: int,
-        snippets: bool,
-        library: Library | None,
-    ) -> SearchResults:
-        with self._lock:
-            searcher = self._get_searcher()
-            compiled = self.compile(parsed, searcher)
-            query = compiled.query if compiled.query is not None else wq.Every()
-            restrict = self._filter_query(filter, library)
-            filters = [q for q in (compiled.filter, restrict) if q is not None]
-            filter_q: Any = None
-            if len(filters) == 1:
-                filter_q = filters[0]
-            elif filters:
-                if any(isinstance(f, set) for f in filters):
-                    filter_q = _intersect(searcher, filters)
-                else:
-                    filter_q = wq.And(filters)
-            mask = compiled.mask
-            want = None if limit is None else offset + limit
-            scored = sort == "rank" and compiled.query is not None
-            # The set of matching documents, by set operations on posting lists (no scoring):
-            # the exact total, and all that a sort by a column needs.
-            docs = self._matching(searcher, parsed, query, filter_q, mask, filter)
-            total = len(docs)
-            hits: list[Hit] = []
-            ranked: list[tuple[int, float | None]]
-            if not docs:
-                ranked = []
-            elif scored:
-                # BM25F for the matches only, a posting block at a time; the page by heapq.
-                ranked = list(ranking.top(searcher, query, docs, want))
-            else:
-                key = "added" if sort == "rank" else sort
-                reverse = (key != "title") if descending is None else descending
-                order = self._sort_order(searcher, key, reverse)
-                if want is not None and want < len(docs) // 4:
-                    chosen = heapq.nsmallest(want, docs, key=order.__getitem__)
-                else:
-                    chosen = sorted(docs, key=order.__getitem__)[:want]
-                ranked = [(docnum, None) for docnum in chosen]
-            page = ranked[offset:]
-            id_column = self._id_column(searcher) if page else None
-            for docnum, score in page:
-                value = id_column[docnum]
-                hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
-                if not hit_id:
-                    # Whoosh reads a missing column file as empty values.
-                    raise _DamagedFile("a search hit has no paper id")
-                hits.append(Hit(hit_id, score))
-            matches = self._match_set(parsed, compiled) if snippets and hits else None
-        out = SearchResults(parsed.text, total, hits, fallback=parsed.fallback)
+        def read() -> tuple[SearchResults, highlight.MatchSet | None]:
+            with self._lock:
+                searcher = self.searcher()
+                lib = library if filter is None or filter.digest is None else self._library(library)
+                page = searcher.page(parsed, filter, lib, sort, descending, limit, offset)
+                hits = [Hit(paper_id, score) for paper_id, score in page.ranked]
+                matches = searcher.match_set(parsed, page.compiled) if snippets and hits else None
+            return SearchResults(parsed.text, page.total, hits, fallback=parsed.fallback), matches
+
+        out, matches = self._reading(read)
         if matches is not None:
             self._fill_snippets(out.hits, matches, library)
         return out
 
-    def _matching(
-        self,
-        searcher: Any,
-        parsed: ParsedQuery,
-        query: Any,
-        filter_q: Any,
-        mask: Any,
-        filter: PaperFilter | None,
-    ) -> set[int]:
-        """Document numbers matching the query, its filters and exclusions (cached).
-
-        The GUI runs the query it shows again to page and sort: the set is remembered for
-        the current searcher (a change to the index opens a new one), unless a digest filter
-        makes it depend on the store.
-        """
-        cacheable = filter is None or filter.digest is None
-        key = (parsed.text, filter)
-        cache = self._match_cache
-        if cache[0] is not searcher:
-            cache = self._match_cache = (searcher, {})
-        if cacheable and key in cache[1]:
-            return cache[1][key]
-        docs = ranking.matching_docs(searcher, query)
-        if filter_q is not None and docs:
-            allowed = filter_q if isinstance(filter_q, (set, frozenset)) else None
-            docs &= allowed if allowed is not None else ranking.matching_docs(searcher, filter_q)
-        if mask is not None and docs:
-            docs -= ranking.matching_docs(searcher, mask)
-        found = docs  # shared through the cache: never modified after this
-        if cacheable:
-            if len(cache[1]) >= MATCH_CACHE_SIZE:
-                cache[1].pop(next(iter(cache[1])))
-            cache[1][key] = found
-        return found
-
-    def compile(self, parsed: ParsedQuery, searcher: Any = None) -> Compiled:
-        """``parsed`` as Whoosh queries for ``searcher`` (default: the current one)."""
+    def compile(self, parsed: ParsedQuery) -> Compiled:
+        """``parsed`` as the engine's queries, for the current index."""
         with self._lock:
-            if searcher is None:
-                searcher = self._get_searcher()
-            if self._expansions.searcher is not searcher:
-                self._expansions = Expansions(searcher)
-            return compile_query(parsed, self._expansions)
+            return self.searcher().reader.compile(parsed)
 
-    def _id_column(self, searcher: Any) -> Any:
-        """The id column of the current searcher (opening it reads an offset per paper)."""
-        cached = self._id_column_cache
-        if cached[0] is not searcher:
-            cached = self._id_column_cache = (searcher, searcher.reader().column_reader("id"))
-        return cached[1]
-
-    def _sort_order(self, searcher: Any, key: str, reverse: bool) -> list[int]:
-        """Position of every document in the library sorted by ``key`` (cached per searcher).
-
-        Sorting a result is then a C-speed sort of its document numbers by this list, instead
-        of reading a column value per hit. Ties, and papers without a value, newest added first.
-        """
-        cached = self._sort_cache
-        if cached[0] is not searcher:
-            cached = self._sort_cache = (searcher, {})
-        order = cached[1].get((key, reverse))
-        if order is not None:
-            return order
-        reader = searcher.reader()
-        size = reader.doc_count_all()
-        order = [size] * size
-        if size:
-            values = reader.column_reader(_SORT_FIELDS[key])
-            added = reader.column_reader("added")
-            docnums = list(reader.all_doc_ids())
-            if key == "title":
-                docnums.sort(key=values.__getitem__, reverse=reverse)
-            else:
-                docnums.sort(key=added.__getitem__, reverse=True)
-                docnums.sort(key=values.__getitem__, reverse=reverse)  # stable: ties by added
-            for position, docnum in enumerate(docnums):
-                order[docnum] = position
-        cached[1][(key, reverse)] = order
-        return order
-
-    def _filter_query(self, filter: PaperFilter | None, library: Library | None) -> Any:
-        if filter is None:
-            return None
-        parts: list[wq.Query] = []
-        if filter.starred is not None:
-            parts.append(wq.Term("starred", filter.starred))
-        if filter.read is not None:
-            parts.append(wq.Term("read", filter.read))
-        if filter.has_note is not None:
-            parts.append(wq.Term("has_note", filter.has_note))
-        if filter.tag:
-            parts.append(wq.Term("tag", fold(filter.tag)))
-        ids: set[str] | None = None
-        if filter.digest is not None:
-            lib = self._library(library)
-            ids = set(lib.list_ids(type(filter)(digest=filter.digest)))
-        if filter.ids is not None:
-            ids = set(filter.ids) if ids is None else ids & set(filter.ids)
-        if ids is not None:
-            docnums = self._docnums(ids)
-            if not parts:
-                return docnums
-            return _intersect(self._get_searcher(), [*parts, docnums])
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
-
-    def _docnums(self, ids: set[str]) -> set[int]:
-        """Document numbers of these ids in the current searcher (map cached per searcher)."""
-        searcher = self._get_searcher()
-        cached = getattr(self, "_id_map", None)
-        if cached is None or cached[0] is not searcher:
-            reader = searcher.reader()
-            mapping = {}
-            column = reader.column_reader("id") if reader.doc_count_all() else {}
-            for docnum in reader.all_doc_ids():
-                value = column[docnum]
-                mapping[value.decode("utf-8") if isinstance(value, bytes) else value] = docnum
-            cached = (searcher, mapping)
-            self._id_map = cached
-        mapping = cached[1]
-        return {mapping[i] for i in ids if i in mapping}
-
-    def _match_set(self, parsed: ParsedQuery, compiled: Compiled) -> highlight.MatchSet:
-        matches = highlight.MatchSet()
-        prefixes: set[str] = set()
-        analyzer = PaperAnalyzer()
-        for kind, text in parsed.highlight:
-            if kind == "prefix":
-                prefixes.add(text)
-            elif kind == "phrase":
-                matches.words.update(exact_words(text))
-            elif kind != "fuzzy":
-                matches.terms.update(t.text for t in analyzer(text, mode="index"))
-        # Fuzzy words light up the words they stood for (already computed).
-        matches.terms.update(compiled.fuzzy_stems)
-        matches.prefixes = tuple(sorted(prefixes))
-        return matches
+    def _match_set(self, parsed: ParsedQuery) -> highlight.MatchSet:
+        with self._lock:
+            return self.searcher().match_set(parsed)
 
     def _fill_snippets(
         self, hits: list[Hit], matches: highlight.MatchSet, library: Library | None
@@ -942,10 +588,7 @@ class SearchIndex:
     def snippets(self, ids: Sequence[str], text: str, library: Library | None = None) -> list[Hit]:
         """Highlighted title and abstract fragment of these papers for the query ``text``."""
         hits = [Hit(i, None) for i in ids]
-        parsed = parse_query(text)
-        with self._lock:
-            matches = self._match_set(parsed, self.compile(parsed))
-        self._fill_snippets(hits, matches, library)
+        self._fill_snippets(hits, self._match_set(parse_query(text)), library)
         return hits
 
     def highlight_terms(self, text: str) -> list[str]:
@@ -957,10 +600,10 @@ class SearchIndex:
 
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Character spans of ``text`` that ``query`` matched (stems, prefixes, fuzzy terms)."""
-        parsed = parse_query(query)
-        with self._lock:
-            matches = self._match_set(parsed, self.compile(parsed))
+        matches = self._match_set(parse_query(query))
         return [(s, e) for s, e, _t in highlight.match_spans(text, matches)]
+
+    # --- suggestions -------------------------------------------------------------------------
 
     def suggest(self, parsed: ParsedQuery | str) -> str | None:
         """The query with its misspelt words replaced by the likeliest library word, or None."""
@@ -974,11 +617,8 @@ class SearchIndex:
         if parsed.fallback or parsed.error is not None:
             return None
         with self._lock:
-            searcher = self._get_searcher()
-            self.compile(parsed, searcher)  # the expansions of this searcher
-            vocab = self._expansions.vocabulary("text_exact")
-            reader = searcher.reader()
-            return spelling.correct(parsed, vocab, lambda term: reader.doc_frequency("text", term))
+            reader = self.searcher().reader
+            return spelling.correct(parsed, reader.vocabulary(), reader.stem_papers)
 
     # --- related and recommended -------------------------------------------------------------
 
@@ -993,9 +633,7 @@ class SearchIndex:
             return SearchResults(query=f"related:{paper_id}", total=0)
         paper = papers[0]
         text = f"{paper.title}. {paper.title}. {paper.abstract}"
-        results = self._more_like(
-            text, wq.Term("id", paper_id), limit, lib, label=f"related:{paper_id}"
-        )
+        results = self._most_like(text, paper_id, limit, lib, label=f"related:{paper_id}")
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -1009,40 +647,23 @@ class SearchIndex:
         if not starred:
             return SearchResults(query="recommend", total=0)
         text = " ".join(f"{p.title}. {p.title}. {p.abstract}" for p in lib.papers(starred))
-        mask = wq.Or([wq.Term("starred", True), wq.Term("read", True)])
-        results = self._more_like(text, mask, limit, lib, label="recommend")
+        results = self._most_like(text, "starred-or-read", limit, lib, label="recommend")
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _more_like(
-        self, text: str, mask: wq.Query, limit: int, library: Library, label: str
+    def _most_like(
+        self, text: str, exclude: str, limit: int, library: Library, label: str
     ) -> SearchResults:
-        return self._reading(lambda: self._more_like_unguarded(text, mask, limit, library, label))
+        def read() -> tuple[SearchResults, highlight.MatchSet]:
+            with self._lock:
+                reader = self.searcher().reader
+                found, total, stems = similar.most_like(reader, text, exclude, limit)
+            hits = [Hit(paper_id, score) for paper_id, score in found]
+            return SearchResults(label, total, hits), highlight.MatchSet(terms=set(stems[:10]))
 
-    def _more_like_unguarded(
-        self, text: str, mask: wq.Query, limit: int, library: Library, label: str
-    ) -> SearchResults:
-        with self._lock:
-            searcher = self._get_searcher()
-            terms = similar.key_terms(searcher.reader(), text, numterms=20)
-            if not terms:
-                return SearchResults(query=label, total=0)
-            top = terms[0][1] or 1.0
-            queries: list[wq.Query] = []
-            for term, weight in terms:
-                boost = max(weight / top, 0.05)
-                queries.append(wq.Term("text", term, boost=boost))
-            results = searcher.search(wq.Or(queries), limit=limit, mask=mask)
-            hits = []
-            id_column = searcher.reader().column_reader("id") if results.scored_length() else {}
-            for hit in results:
-                value = id_column[hit.docnum]
-                hit_id = value.decode("utf-8") if isinstance(value, bytes) else value
-                hits.append(Hit(hit_id, hit.score))
-            total = results.scored_length()
-            matches = highlight.MatchSet(terms={t for t, _w in terms[:10]})
-        out = SearchResults(label, total, hits)
-        self._fill_snippets(out.hits, matches, library)
+        out, matches = self._reading(read)
+        if out.hits:
+            self._fill_snippets(out.hits, matches, library)
         return out
 
     # --- reading the store -------------------------------------------------------------------
@@ -1062,52 +683,3 @@ class SearchIndex:
             self._texts.library = lib
         return lib
 
-
-_SORT_FIELDS = {
-    "published": "published",
-    "upvotes": "upvotes",
-    "added": "added",
-    "title": "title_key",
-}
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
-def _intersect(searcher: Any, filters: list[Any]) -> set[int]:
-    docs: set[int] | None = None
-    for f in filters:
-        found = f if isinstance(f, set) else set(searcher.docs_for_query(f))
-        docs = found if docs is None else docs & found
-    return docs or set()
-
-
-def _store_fingerprints(library: Library, ids: Sequence[str] | None = None) -> dict[str, bytes]:
-    """The fingerprint (see schema.fingerprint) of every paper in the store, or of ``ids``."""
-    rows = library.index_rows(ids)
-    return {r[0]: fingerprint(*r[1:]) for r in rows}
-
-
-def _next_indexname(state: IndexState | None) -> str:
-    number = 1
-    if state is not None:
-        match = re.search(r"_(\d+)$", state.indexname)
-        number = int(match.group(1)) + 1 if match else 1
-    return f"{INDEX_PREFIX}_{number}"
-
-
-def _remove_index_files(folder: Path, keep: set[str]) -> None:
-    """Delete files of Whoosh indexes other than ``keep`` (left by a rebuild or a kill)."""
-    pattern = re.compile(rf"^_?({INDEX_PREFIX}_\d+)[_.]")
-    for entry in folder.iterdir():
-        match = pattern.match(entry.name)
-        if match and match.group(1) not in keep:
-            with contextlib.suppress(OSError):
-                if entry.is_dir():
-                    shutil.rmtree(entry)  # spill folders of a build that was killed
-                else:
-                    entry.unlink()
-        elif entry.name.endswith(".tmp") and entry.name.lstrip(".").startswith(STATE_FILE):
-            with contextlib.suppress(OSError):
-                entry.unlink()

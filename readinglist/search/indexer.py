@@ -46,10 +46,10 @@ STABLE_S = 60.0  # an indexer that lived this long starts the backoff afresh
 
 
 def indexer_lock(folder: Path) -> Any:
-    """The lock the indexer holds while it lives (a Whoosh file lock: released by a kill)."""
-    from whoosh.filedb.filestore import FileStorage
+    """The lock the indexer holds while it lives (a file lock: released by a kill)."""
+    from readinglist.search.engine import store
 
-    return FileStorage(str(folder)).lock(LOCK)
+    return store.file_lock(folder, LOCK)
 
 
 def until_fresh(
@@ -61,8 +61,8 @@ def until_fresh(
     lock; otherwise it waits for the indexer, yielding its progress (``status()``). The
     window passes ``write=False``: its own indexer does the work.
     """
-    from readinglist.search import repair
-    from readinglist.search.index import IndexProgress, IndexUnavailable
+    from readinglist.search.engine import repair
+    from readinglist.search.state import IndexProgress, IndexUnavailable
 
     target = library.generation
     while True:
@@ -233,7 +233,7 @@ class IndexerProcess:
 def serve(home: Path, parent: int) -> int:
     """The indexer process: index what the pipe says, and what others wrote, until told to stop."""
     from readinglist.library import Change, Library
-    from readinglist.search import repair
+    from readinglist.search.engine import repair
     from readinglist.search.index import SearchIndex
     from readinglist.search.sync import IndexSync
 

@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from readinglist.search.schema import fold
+from readinglist.search.document import fold
 
 # The name users type for each field. A bare word searches ``text``: title, abstract, note,
 # organisation and tags (weighted).

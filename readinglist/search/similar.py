@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING
 
-from readinglist.search.analysis import STOP_WORDS, PaperAnalyzer, stem
+from readinglist.search.engine.analysis import STOP_WORDS, PaperAnalyzer, stem
+
+if TYPE_CHECKING:
+    from readinglist.search.engine.reader import Reader
 
 # Words of English and of abstracts that say nothing about a paper's subject.
 FUNCTION_WORDS = frozenset(
@@ -46,14 +49,31 @@ def content_terms(text: str) -> Counter[str]:
     return counts
 
 
-def key_terms(reader: Any, text: str, numterms: int = 20) -> list[tuple[str, float]]:
+def key_terms(reader: Reader, text: str, numterms: int = 20) -> list[tuple[str, float]]:
     """The ``numterms`` most distinctive content words of ``text``, as (stem, weight)."""
-    total = max(reader.doc_count(), 1)
+    total = max(reader.paper_count(), 1)
     scored: list[tuple[float, str]] = []
     for term, count in content_terms(text).items():
-        papers = reader.doc_frequency("text", term)
+        papers = reader.stem_papers(term)
         if papers < 2:
             continue  # no other paper uses it: it relates nothing
         scored.append((count * math.log(1 + total / papers), term))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [(term, weight) for weight, term in scored[:numterms]]
+
+
+def most_like(
+    reader: Reader, text: str, exclude: str, limit: int
+) -> tuple[list[tuple[str, float]], int, list[str]]:
+    """The papers most like ``text``: (id, score) of the best ``limit``, their count, the stems.
+
+    Each key term counts in proportion to its weight (at least 5 % of the first one's).
+    ``exclude``: a paper id, or ``"starred-or-read"``.
+    """
+    terms = key_terms(reader, text, numterms=20)
+    if not terms:
+        return [], 0, []
+    top = terms[0][1] or 1.0
+    weighted = [(term, max(weight / top, 0.05)) for term, weight in terms]
+    found, total = reader.most_like(weighted, exclude, limit)
+    return found, total, [term for term, _weight in terms]

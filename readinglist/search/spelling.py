@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from readinglist.search.analysis import STOP_WORDS, exact_words, stem
+from readinglist.search.engine.analysis import STOP_WORDS, exact_words, stem
 from readinglist.search.engine.vocabulary import Vocabulary
 from readinglist.search.query import ParsedQuery
 

@@ -170,3 +170,27 @@ def test_only_the_library_package_runs_sql() -> None:
 def test_the_sql_check_finds_sql() -> None:
     # The check itself: a module of the library package does run SQL.
     assert sql_uses(ROOT / "library" / "store.py")
+
+
+def imported_packages(path: Path) -> set[str]:
+    """The top-level packages a module imports (at any depth of its code)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add((node.module or "").split(".")[0])
+    return found
+
+
+def test_only_the_search_engine_package_imports_whoosh() -> None:
+    # Swapping the engine (or the Whoosh distribution) touches readinglist/search/engine/ only.
+    engine = ROOT / "search" / "engine"
+    users = sorted(
+        str(path.relative_to(ROOT)) for path in ROOT.rglob("*.py")
+        if "whoosh" in imported_packages(path)
+    )  # fmt: skip
+    assert users, "the check found no Whoosh import at all"
+    assert [u for u in users if not (ROOT / u).is_relative_to(engine)] == []

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from readinglist.library import Library
-from readinglist.search import IndexUnavailable, SearchIndex, repair
+from readinglist.search import IndexUnavailable, SearchIndex
+from readinglist.search.engine import repair
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "readinglist" / "resources" / "sample" / "sample-digest.txt"

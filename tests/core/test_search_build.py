@@ -12,8 +12,9 @@ from whoosh.writing import SegmentWriter
 
 from readinglist.library import Library
 from readinglist.search import SearchIndex
-from readinglist.search.build import BulkSegmentWriter
-from readinglist.search.schema import build_schema, document
+from readinglist.search.document import document
+from readinglist.search.engine.bulk import BulkSegmentWriter
+from readinglist.search.engine.schema import build_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readinglist.search.analysis import analyze
+from readinglist.search.engine.analysis import analyze
 from readinglist.search.highlight import MatchSet, match_spans, plain, snippet_html, title_html
 
 

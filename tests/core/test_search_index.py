@@ -360,21 +360,19 @@ def test_hit_counts_are_exact(library: Library, index: SearchIndex) -> None:
 @pytest.mark.slow
 def test_parallel_build_with_spilled_runs(tmp_path: Path) -> None:
     """Two worker processes, each spilling sorted runs to disk, give the same index."""
-    from whoosh.filedb.filestore import FileStorage
     from whoosh.index import open_dir
 
     from readinglist.search.build import build_index
     from readinglist.search.engine.compile import Expansions, compile_query
+    from readinglist.search.engine.schema import build_schema
     from readinglist.search.query import parse_query
-    from readinglist.search.schema import build_schema
 
     home = tmp_path / "home"
     queries = ("diffusion", '"language model"', "segment*", "model -vision")
     with Library.open(home) as library:
         import_papers(library, filler(3200, seed=5), "many.txt", "Apr 1")
         (home / "index").mkdir()
-        storage = FileStorage(str(home / "index"))
-        steps = list(build_index(library, storage, "papers_1", build_schema(), 2, limitmb=1))
+        steps = list(build_index(library, home / "index", "papers_1", build_schema(), 2, limitmb=1))
         assert steps[-1].phase == "writing"
         assert not list((home / "index").glob("*.tmp"))
         ix = open_dir(str(home / "index"), indexname="papers_1")
@@ -396,10 +394,10 @@ def test_parallel_build_with_spilled_runs(tmp_path: Path) -> None:
 def test_phrases_match_what_whoosh_phrase_matches(library: Library, index: SearchIndex) -> None:
     from whoosh import query as wq
 
-    from readinglist.search.analysis import exact_words
+    from readinglist.search.engine.analysis import exact_words
     from readinglist.search.engine.sets import PhraseSet
 
-    searcher = index._get_searcher()
+    searcher = index.searcher().reader.whoosh
     for text in ("language model", "large language models", "model of the", "image image",
                  "diffusion model", "u-net transformer", "state of the art", "of the of"):
         words = exact_words(text)
@@ -503,7 +501,7 @@ def _whoosh_ranking(index: SearchIndex, text: str) -> tuple[list[str], list[floa
     from readinglist.search.query import parse_query
 
     compiled = index.compile(parse_query(text))
-    searcher = index._get_searcher()
+    searcher = index.searcher().reader.whoosh
     query = compiled.query if compiled.query is not None else wq.Every()
     full = searcher.search(query, limit=None, filter=compiled.filter, mask=compiled.mask,
                            optimize=False)
@@ -527,7 +525,7 @@ def test_ranking_and_totals_equal_whoosh_scoring_everything(
     library.set_starred(ids[5:40], True)
     for _ in index.ensure_fresh(library):
         pass
-    assert len(index._get_searcher().reader().leaf_readers()) > 1
+    assert len(index.searcher().reader.whoosh.reader().leaf_readers()) > 1
     queries = ("model", "language model", "model OR learning", '"language model"', "diff*",
                "modle~", "(gan OR vae) image", "transformer is:unread",
                'title:model OR note:"language model"', "zebra")
@@ -549,7 +547,7 @@ def test_ranking_and_totals_equal_whoosh_scoring_everything(
 
     # NOT: Whoosh's own AndNot matcher lets a paper through when its segment has deletions
     # (found by this test), so the reference here is the papers' text itself.
-    from readinglist.search.analysis import analyze
+    from readinglist.search.engine.analysis import analyze
 
     learning = set(index.search_ids("learning"))
     both = set(index.search_ids("learning model"))

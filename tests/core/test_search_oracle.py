@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from readinglist.library import Library
 from readinglist.search import SearchIndex
-from readinglist.search.analysis import stem  # the one thing shared: the stemmer
+from readinglist.search.engine.analysis import stem  # the one thing shared: the stemmer
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -430,7 +430,7 @@ def test_related_papers_use_content_words_only(fixture_library: Built) -> None:
     from readinglist.search.similar import key_terms
 
     built = fixture_library
-    reader = built.index._get_searcher().reader()
+    reader = built.index.searcher().reader
     for paper in built.oracle.papers:
         text = f"{paper.parts[0]}. {paper.parts[1]}"
         terms = [t for t, _w in key_terms(reader, text)]

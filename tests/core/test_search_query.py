@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readinglist.search.analysis import analyze, exact_words
+from readinglist.search.engine.analysis import analyze, exact_words
 from readinglist.search.query import (
     All,
     Either,

@@ -1,4 +1,5 @@
-"""The search engine side: our query tree compiled to Whoosh, set queries, ranking, vocabularies.
+"""Everything that knows Whoosh: schema, analysis, files, writers, query compilation, ranking.
 
-Swapping the Whoosh distribution, or the engine, touches this folder (and ``schema.py``).
+Swapping the Whoosh distribution, or the engine, touches this folder only; the rest of
+``readinglist.search`` works in queries, paper ids and progress (docs/decisions.md).
 """

@@ -22,10 +22,10 @@ from typing import Any
 from whoosh import query as wq
 
 from readinglist.search import query as q
-from readinglist.search.analysis import PaperAnalyzer, exact_words
+from readinglist.search.engine.analysis import PaperAnalyzer, exact_words
+from readinglist.search.engine.schema import EXACT_FIELDS
 from readinglist.search.engine.sets import PHRASE_BOOST, PHRASE_TITLE_BOOST, PhraseSet, PrefixSet
 from readinglist.search.engine.vocabulary import Vocabulary, vocabulary
-from readinglist.search.schema import EXACT_FIELDS
 
 # How far a fuzzy word may reach when no distance is typed: one edit up to four letters, two
 # beyond; and how many words it may become (the nearest, then the commonest).

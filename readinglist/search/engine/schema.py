@@ -1,4 +1,4 @@
-"""The Whoosh schema of the search index, and how a paper becomes one index document.
+"""The Whoosh schema of the search index: fields, their analysis and on-disk formats.
 
 The index holds only what search needs: analyzed text (never stored: the text shown to users
 comes from SQLite), filter terms and sort columns.
@@ -20,10 +20,7 @@ version is rebuilt.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import pickle
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -31,7 +28,7 @@ from whoosh import columns, formats
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.system import pack_uint
 
-from readinglist.search.analysis import ExactAnalyzer, PaperAnalyzer
+from readinglist.search.engine.analysis import ExactAnalyzer, PaperAnalyzer
 
 SCHEMA_VERSION = 4
 
@@ -188,61 +185,3 @@ def build_schema() -> Schema:
         added=NUMERIC(int, bits=64, sortable=True, signed=False),
         title_key=ID(sortable=True),
     )
-
-
-def fold(text: str) -> str:
-    """Case- and width-folded form used for digest labels, tags and title sorting."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def day_number(day: dt.date | None) -> int:
-    return day.year * 10000 + day.month * 100 + day.day if day else 0
-
-
-def fingerprint(*values: Any) -> bytes:
-    """What tells an indexed paper from its current row in the store (a short hash).
-
-    Made from the store's ``updated_at``, sightings count, upvotes, starred, read, note text
-    and tags of a paper: comparing these for 100k papers finds what another process changed
-    in a fraction of a second, instead of rebuilding. (``updated_at`` alone has one-second
-    resolution: two edits in one second would look like one.)
-    """
-    text = "\x1f".join("" if v is None else str(v) for v in values)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
-
-
-def document(paper: Any, stamp: bytes = b"") -> dict[str, Any]:
-    """The index document for a ``Paper`` (or any object with the same attributes)."""
-    note = paper.note or ""
-    labels = sorted({fold(s.label) for s in paper.sightings if s.label})
-    added = paper.added_at
-    text = weighted(
-        (TITLE_BOOST, paper.title),
-        (ABSTRACT_BOOST, paper.abstract or ""),
-        (NOTE_BOOST, note),
-        (ORG_BOOST, paper.organization or ""),
-        (TAG_BOOST, " ; ".join(paper.tags)),
-    )
-    org = paper.organization or ""
-    return {
-        "id": paper.id,
-        "fingerprint": stamp,
-        "text": text,
-        "title": paper.title,
-        "note": note,
-        "org": org,
-        "text_exact": text,
-        "title_exact": paper.title,
-        "note_exact": note,
-        "org_exact": org,
-        "tag": ",".join(fold(t).replace(",", " ") for t in paper.tags),
-        "digest": ",".join(label.replace(",", " ") for label in labels),
-        "starred": bool(paper.starred),
-        "read": bool(paper.read),
-        "has_note": bool(note.strip()),
-        "published": day_number(paper.published),
-        # Clamped to the field: one absurd count (a hostile import) must not stop indexing.
-        "upvotes": min(max(int(paper.upvotes or 0), 0), 2**32 - 1),
-        "added": int(added.timestamp()) if added else 0,
-        "title_key": fold(paper.title)[:200] or "~",
-    }
