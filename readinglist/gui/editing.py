@@ -57,7 +57,12 @@ class PaperEdits(QObject):
             self._submit(lambda lib: edits.delete(lib, ids), "Deleting")
 
     def set_tags(self, paper_id: str, added: list[str], removed: list[str]) -> None:
-        self._submit(lambda lib: edits.set_tags(lib, [paper_id], added, removed), "Tagging")
+        self.tag_papers([paper_id], added, removed)
+
+    def tag_papers(self, ids: list[str], added: list[str], removed: list[str]) -> None:
+        """Add and remove tags on papers (one change per direction); Ctrl+Z undoes it."""
+        if ids and (added or removed):
+            self._submit(lambda lib: edits.set_tags(lib, ids, added, removed), "Tagging")
 
     def undo(self) -> None:
         if not self.undo_stack:

@@ -75,12 +75,20 @@ def set_tags(library: Library, ids: Sequence[str], add: Sequence[str],
         library.remove_tags(list(before), remove)
     changed = [pid for pid in before if added[pid] or removed[pid]]
 
+    # Grouped by what to put back: undoing a tag on 100,000 papers is one write, not 100,000.
+    to_remove: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    to_add: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for pid in changed:
+        if added[pid]:
+            to_remove[tuple(added[pid])].append(pid)
+        if removed[pid]:
+            to_add[tuple(removed[pid])].append(pid)
+
     def undo(lib: Library) -> None:
-        for pid in changed:
-            if added[pid]:
-                lib.remove_tags([pid], added[pid])
-            if removed[pid]:
-                lib.add_tags([pid], removed[pid])
+        for tags, group in to_remove.items():
+            lib.remove_tags(group, list(tags))
+        for tags, group in to_add.items():
+            lib.add_tags(group, list(tags))
 
     parts = []
     if add:

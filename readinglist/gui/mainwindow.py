@@ -43,6 +43,8 @@ from readinglist.gui.menus import build_menus, connect_actions
 from readinglist.gui.note_saving import RECOVERY_FOLDER, NoteSaving, ask_to_wait
 from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperTableView
 from readinglist.gui.search_bar import SearchBar
+from readinglist.gui.selection import SelectionView
+from readinglist.gui.selection_pane import SelectionPane
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar
 from readinglist.gui.tasks import ChangeRelay, Task, Worker
@@ -118,7 +120,7 @@ class MainWindow(QMainWindow):
         connect_actions(
             self.actions, import_folder=import_folder, window=self, importing=self.importing,
             edits=self.edits, backups=self.backups, detail=self.detail, table=self.table,
-            search=self.search, sidebar=self.sidebar,
+            search=self.search, sidebar=self.sidebar, selection=self.selection,
         )
         self.apply_settings()
         self._restore_layout()
@@ -190,6 +192,11 @@ class MainWindow(QMainWindow):
         self.model = PaperTableModel(self.library.rows, self)
         self.table = PaperTableView(self.model, self)
         self.detail = DetailPane(self)
+        self.selection_pane = SelectionPane(self)
+        # One paper's detail, or "N papers selected" with the bulk actions, in the same place.
+        self.detail_stack = QStackedWidget(self)
+        self.detail_stack.addWidget(self.detail)
+        self.detail_stack.addWidget(self.selection_pane)
         self.welcome = WelcomeView(self)
         self.count_label = QLabel("", self)
         self.busy_label = QLabel("", self)
@@ -210,10 +217,21 @@ class MainWindow(QMainWindow):
         self.edits = edits = PaperEdits(self.library, self.writer, self)
         self.notes = NoteSaving(self.writer, self)
         self.importing = Importing(self.writer, self.settings, self)
+        self.selection = SelectionView(
+            table=self.table, stack=self.detail_stack, detail=self.detail,
+            pane=self.selection_pane, reader=self.reader, edits=edits,
+            export=lambda: self.open_export(selection=True), parent=self,
+        )
+        self.selection_pane.leave_requested.connect(self.focus_list)
         self.exports = Exports(self.home, self)
         self.backups = Backups(self.home, self.writer, self, before_restore=self.detail.flush)
 
         self.relay.changed.connect(browsing.on_change)
+        # The selection's summary (how many starred, read…) follows the edits made to it.
+        self.relay.changed.connect(self.selection.follow_change)
+        browsing.counts_shown.connect(
+            lambda counts: self.selection_pane.set_known_tags([name for name, _ in counts.tags])
+        )
         self.index_watch = IndexWatch(self.search_index.path, self)
         self.index_watch.changed.connect(browsing.on_index_status)
         browsing.indexing_changed.connect(self.index_label.setText)
@@ -248,7 +266,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.detail_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.detail_splitter.addWidget(self.table)
-        self.detail_splitter.addWidget(self.detail)
+        self.detail_splitter.addWidget(self.detail_stack)
         self.detail_splitter.setStretchFactor(0, 3)
         self.detail_splitter.setStretchFactor(1, 2)
         self.detail_splitter.setChildrenCollapsible(False)
@@ -336,6 +354,7 @@ class MainWindow(QMainWindow):
         self.table.setFont(app.font())
         self.table.apply_column_widths()
         self.detail.apply_font()
+        self.selection_pane.apply_font()
         self.model.mark_stale()
         if self.detail.paper is not None:
             self.detail.show_paper(self.detail.paper)
@@ -523,6 +542,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.index_watch.stop()
         self.browsing.stop()
+        self.selection.stop()
         self.current.stop()
         self.detail.flush()
         self.importing.cancel_all()

@@ -14,6 +14,7 @@ from readinglist.gui.editing import PaperEdits
 from readinglist.gui.import_flow import Importing
 from readinglist.gui.paper_table import PaperTableView
 from readinglist.gui.search_bar import SearchBar
+from readinglist.gui.selection import SelectionView
 
 
 class WindowCommands(Protocol):
@@ -68,6 +69,7 @@ def connect_actions(
     table: PaperTableView,
     search: SearchBar,
     sidebar: QWidget,
+    selection: SelectionView,
 ) -> None:
     """Every action to its handler: edits go to the writer, the rest stays in the window."""
     selected = table.selected_ids
@@ -89,7 +91,8 @@ def connect_actions(
     connect(ActionId.MARK_SELECTION_READ, lambda: edits.set_read(selected(), True))
     connect(ActionId.MARK_SELECTION_UNREAD, lambda: edits.set_read(selected(), False))
     connect(ActionId.EDIT_NOTE, detail.focus_note)
-    connect(ActionId.EDIT_TAGS, detail.focus_tags)
+    # With several papers selected, T goes to the tags field of "N papers selected".
+    connect(ActionId.EDIT_TAGS, lambda: selection.focus_tags() or detail.focus_tags())
     connect(ActionId.PAGE_ABSTRACT, lambda: detail.page_abstract(1))
     connect(ActionId.PAGE_ABSTRACT_BACK, lambda: detail.page_abstract(-1))
     connect(ActionId.OPEN_LINK, w.open_first_link)

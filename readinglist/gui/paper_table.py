@@ -359,6 +359,19 @@ class PaperTableView(QTableView):
             ids = [current]
         return ids
 
+    def selected_count(self) -> int:
+        """How many papers are selected, from the selection's ranges (no ids listed)."""
+        spans = sorted(
+            (r.top(), r.bottom()) for r in self.selectionModel().selection() if r.isValid()
+        )
+        count, last = 0, -1
+        for top, bottom in spans:
+            start = max(top, last + 1)
+            if start <= bottom:
+                count += bottom - start + 1
+                last = bottom
+        return count
+
     def select_id(self, paper_id: str | None, fallback_row: int = 0) -> None:
         """Make this paper current and selected (or the row at ``fallback_row``)."""
         model = self.paper_model()
