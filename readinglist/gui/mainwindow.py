@@ -35,6 +35,7 @@ from readinglist.gui.current_paper import CurrentPaper
 from readinglist.gui.detail import URL, DetailPane
 from readinglist.gui.editing import QUIET_WORK, PaperEdits
 from readinglist.gui.export_dialog import ExportDialog, Exports
+from readinglist.gui.folder_watch import FolderWatch
 from readinglist.gui.import_dialog import ImportDialog
 from readinglist.gui.import_flow import Importing
 from readinglist.gui.index_watch import IndexWatch
@@ -201,6 +202,10 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("", self)
         self.busy_label = QLabel("", self)
         self.index_label = QLabel("", self)
+        # The watched folder's last import (with its report one click away) or its problem.
+        self.watch_notice = QLabel("", self)
+        self.watch_notice.setTextFormat(Qt.TextFormat.RichText)
+        self.watch_notice.hide()
 
     def _build_controllers(self) -> None:
         """Each controller gets what it works with and answers through signals."""
@@ -240,6 +245,14 @@ class MainWindow(QMainWindow):
         browsing.count_text_changed.connect(self.count_label.setText)
         browsing.paper_to_show.connect(self.current.show)
         self.importing.imported.connect(self._imported)
+        self.folder_watch = FolderWatch(self.writer, self)
+        self.folder_watch.imported.connect(self._imported)
+        self.folder_watch.notice.connect(self._watch_notice)
+        self.folder_watch.problem.connect(self._watch_problem)
+        self.folder_watch.undelete_requested.connect(
+            lambda again, text: self.importing.import_paths(again, text=text, undelete=True)
+        )
+        self.watch_notice.linkActivated.connect(lambda _link: self.folder_watch.show_report())
         for source in (browsing, edits, self.importing, self.exports, self.backups):
             source.message.connect(bar.showMessage)
         self.exports.busy.connect(self.busy_label.setText)
@@ -292,6 +305,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.watch_notice)
         self.statusBar().addPermanentWidget(self.index_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().setSizeGripEnabled(True)
@@ -299,6 +313,21 @@ class MainWindow(QMainWindow):
     def _columns_hidden(self, keys: list[str]) -> None:
         self.settings.hidden_columns = keys
         self._save_layout()
+
+    def _watch_notice(self, text: str) -> None:
+        import html
+
+        self.watch_notice.setText(f'{html.escape(text)} · <a href="report">Show report</a>')
+        self.watch_notice.setToolTip("")
+        self.watch_notice.show()
+
+    def _watch_problem(self, text: str) -> None:
+        import html
+
+        self.watch_notice.setText(f'<span style="color:#b42318">{html.escape(text)}</span>')
+        self.watch_notice.setToolTip("Change it in File ▸ Settings…")
+        self.watch_notice.show()
+        self.statusBar().showMessage(text, 8000)
 
     def _show_counts(self, counts: SidebarCounts) -> None:
         if counts.total == 0:
@@ -356,6 +385,9 @@ class MainWindow(QMainWindow):
         self.detail.apply_font()
         self.selection_pane.apply_font()
         self.model.mark_stale()
+        self.folder_watch.set_folder(self.settings.watched_folder)
+        if not self.settings.watched_folder:
+            self.watch_notice.hide()
         if self.detail.paper is not None:
             self.detail.show_paper(self.detail.paper)
 
@@ -541,6 +573,7 @@ class MainWindow(QMainWindow):
             return
         self._closing = True
         self.index_watch.stop()
+        self.folder_watch.stop()
         self.browsing.stop()
         self.selection.stop()
         self.current.stop()

@@ -1,15 +1,21 @@
-"""The settings dialog: theme and text size, applied as they change."""
+"""The settings dialog: theme, text size and the watched folder, applied as they change."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -37,6 +43,29 @@ class SettingsDialog(QDialog):
         self.font_size.setSuffix(" pt")
         self.font_size.setValue(settings.font_size or default_point_size())
         self.font_size.valueChanged.connect(self._apply)
+        self.folder_label = QLabel(self)
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setMinimumWidth(320)  # room for a path, and for the help below it
+        self.choose_folder = QPushButton("Choose…", self)
+        self.choose_folder.setAutoDefault(False)
+        self.choose_folder.clicked.connect(self._choose_folder)
+        self.stop_watching = QPushButton("Stop Watching", self)
+        self.stop_watching.setAutoDefault(False)
+        self.stop_watching.clicked.connect(lambda: self._set_folder(""))
+        folder_buttons = QHBoxLayout()
+        folder_buttons.addWidget(self.choose_folder)
+        folder_buttons.addWidget(self.stop_watching)
+        folder_buttons.addStretch(1)
+        folder_help = QLabel(
+            "Digests saved into this folder are imported when they appear.", self
+        )
+        folder_help.setObjectName("Muted")
+        folder_help.setWordWrap(True)
+        folder_box = QVBoxLayout()
+        folder_box.addWidget(self.folder_label)
+        folder_box.addLayout(folder_buttons)
+        folder_box.addWidget(folder_help)
+        self._show_folder()
         where = QLabel(f"Stored in {paths.settings_path()}", self)
         where.setObjectName("Muted")
         where.setWordWrap(True)
@@ -45,6 +74,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Theme", self.theme)
         form.addRow("Text size", self.font_size)
+        form.addRow("Watched folder", folder_box)
         form.addRow(where)
         form.addRow(buttons)
 
@@ -52,4 +82,20 @@ class SettingsDialog(QDialog):
         self.settings.theme = self.theme.currentData()
         size = self.font_size.value()
         self.settings.font_size = 0 if size == default_point_size() else size
+        self.changed.emit()
+
+    def _show_folder(self) -> None:
+        folder = self.settings.watched_folder
+        self.folder_label.setText(folder or "None")
+        self.stop_watching.setEnabled(bool(folder))
+
+    def _choose_folder(self) -> None:
+        start = self.settings.watched_folder or self.settings.last_import_folder or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Watch a folder for digests", start)
+        if folder:
+            self._set_folder(folder)
+
+    def _set_folder(self, folder: str) -> None:
+        self.settings.watched_folder = folder
+        self._show_folder()
         self.changed.emit()
