@@ -261,6 +261,8 @@ class MainWindow(QMainWindow):
         self.table.current_paper_changed.connect(self.current.show)
         self.table.star_clicked.connect(lambda pid: edits.toggle_star([pid]))
         self.table.set_hidden_columns(self.settings.hidden_columns)
+        self.sidebar.set_collapsed_sections(self.settings.sidebar_collapsed)
+        self.sidebar.collapsed_changed.connect(self._sections_folded)
         self.table.hidden_columns_changed.connect(self._columns_hidden)
         self.table.doubleClicked.connect(lambda _index: self.detail.focus_note())
         self.detail.star_toggled.connect(lambda pid, on: edits.set_starred([pid], on))
@@ -309,6 +311,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.index_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().setSizeGripEnabled(True)
+
+    def _sections_folded(self, keys: list[str]) -> None:
+        self.settings.sidebar_collapsed = keys
+        self._save_layout()
 
     def _columns_hidden(self, keys: list[str]) -> None:
         self.settings.hidden_columns = keys

@@ -35,6 +35,7 @@ class Settings:
     descending: bool = True
     last_import_folder: str = ""
     last_export_folder: str = ""
+    sidebar_collapsed: list = field(default_factory=list)  # folded sidebar sections
     watched_folder: str = ""  # digests saved here are imported when they appear; "" = none
 
     @classmethod

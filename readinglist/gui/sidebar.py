@@ -1,4 +1,9 @@
-"""The sidebar: library views, digests (newest first) and tags, each with a live count."""
+"""The sidebar: library views, digests (newest first) and tags, each with a live count.
+
+Sections fold (a click on the heading; remembered by the window), the arrow keys step over the
+headings, and past the newest few digests the older ones are grouped by month
+(:mod:`readinglist.digest_months`), folded until opened, so 60 digests stay a short list.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.browse import ALL, Scope
+from readinglist.digest_months import group_digests
 from readinglist.gui.detail import plain_tooltip
 from readinglist.gui.listing import LIBRARY_SCOPES, SidebarCounts
 from readinglist.library.model import digest_name
@@ -21,6 +27,7 @@ from readinglist.library.model import digest_name
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 10
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 11
 HEADING_ROLE = Qt.ItemDataRole.UserRole + 12
+KEY_ROLE = Qt.ItemDataRole.UserRole + 13  # "library", "digests", "tags", or "month:2026-11"
 
 
 class CountDelegate(QStyledItemDelegate):
@@ -65,6 +72,7 @@ class Sidebar(QTreeView):
     """Emits ``scope_changed`` when the user picks an entry; keeps its selection on refresh."""
 
     scope_changed = Signal(object)
+    collapsed_changed = Signal(list)  # the keys of the folded sections, to remember
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,8 +93,13 @@ class Sidebar(QTreeView):
         self._scope: Scope = ALL
         self._counts: SidebarCounts | None = None
         self._updating = False
+        self._collapsed: set[str] = set()  # sections folded by the user (remembered)
+        self._open_months: set[str] = set()  # month groups opened in this session
         self._build(None)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.clicked.connect(self._on_clicked)
+        self.expanded.connect(lambda index: self._on_folded(index, True))
+        self.collapsed.connect(lambda index: self._on_folded(index, False))
 
     @property
     def scope(self) -> Scope:
@@ -97,16 +110,27 @@ class Sidebar(QTreeView):
         self._counts = counts
         self._build(counts)
 
+    def collapsed_sections(self) -> list[str]:
+        return sorted(self._collapsed)
+
+    def set_collapsed_sections(self, keys: list[str]) -> None:
+        """Fold these sections (as remembered from the last run)."""
+        self._collapsed = set(keys)
+        self._build(self._counts)
+
     def select_scope(self, scope: Scope) -> None:
         item = self._find(scope) or self._find(ALL)
         if item is not None:
             self.setCurrentIndex(item.index())
 
-    def _heading(self, text: str) -> QStandardItem:
+    def _heading(self, text: str, key: str) -> QStandardItem:
         item = QStandardItem(text.upper())
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         item.setData(True, HEADING_ROLE)
+        item.setData(key, KEY_ROLE)
+        item.setData(text.upper(), Qt.ItemDataRole.AccessibleTextRole)
         item.setFont(self._heading_font)
+        item.setToolTip("Click to fold or unfold")
         return item
 
     def _entry(self, text: str, scope: Scope, count: int | None, tip: str = "") -> QStandardItem:
@@ -119,39 +143,50 @@ class Sidebar(QTreeView):
 
     def _build(self, counts: SidebarCounts | None) -> None:
         self._updating = True
-        expanded = {
-            self._model.item(r).text(): self.isExpanded(self._model.index(r, 0))
-            for r in range(self._model.rowCount())
-        }
         self._model.clear()
-        library = self._heading("Library")
+        library = self._heading("Library", "library")
         for kind, text in LIBRARY_SCOPES:
             count = counts.library.get(kind) if counts else None
             library.appendRow(self._entry(text, Scope(kind), count))
         self._model.appendRow(library)
-        digests = self._heading("Digests")
+        digests = self._heading("Digests", "digests")
+        groups = []
         if counts and counts.digests:
             digests.appendRow(self._entry(
                 "New since last digest", Scope("new"), counts.new_since_last,
                 "Papers the most recent digest added to the library",
             ))
-            for digest in counts.digests:
-                label = digest_name(digest["id"], digest.get("label"), digest.get("path"))
-                when = digest.get("imported_at")
-                tip = f"{digest.get('name', '')}\nimported {when:%Y-%m-%d %H:%M}" if when else ""
-                digests.appendRow(
-                    self._entry(label, Scope("digest", digest["id"]), digest.get("papers"), tip)
-                )
+            recent, groups = group_digests(counts.digests)
+            for digest in recent:
+                digests.appendRow(self._digest_entry(digest))
+            for group in groups:
+                item = QStandardItem(group.title)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                item.setData(f"month:{group.key}", KEY_ROLE)
+                n = len(group.digests)
+                item.setToolTip(f"{n} digest{'s' if n != 1 else ''} of {group.title}")
+                for digest in group.digests:
+                    item.appendRow(self._digest_entry(digest))
+                digests.appendRow(item)
         self._model.appendRow(digests)
         if counts and counts.tags:
-            tags = self._heading("Tags")
+            tags = self._heading("Tags", "tags")
             for name, count in counts.tags:
                 tags.appendRow(self._entry(name, Scope("tag", name), count))
             self._model.appendRow(tags)
+        current = self._find(self._scope)
         for r in range(self._model.rowCount()):
-            index = self._model.index(r, 0)
-            self.setExpanded(index, expanded.get(self._model.item(r).text(), True))
-        item = self._find(self._scope)
+            section = self._model.item(r)
+            key = section.data(KEY_ROLE)
+            self.setExpanded(section.index(), key not in self._collapsed)
+            for c in range(section.rowCount()):
+                child = section.child(c)
+                month = child.data(KEY_ROLE)
+                if month:  # a month group: folded unless opened, or holding the current digest
+                    holds = current is not None and current.parent() is child
+                    self.setExpanded(child.index(), month in self._open_months or holds)
+        self._show_folds()
+        item = current
         if item is None:
             self._scope = ALL
             item = self._find(ALL)
@@ -163,13 +198,61 @@ class Sidebar(QTreeView):
         self.setCurrentIndex(item.index())
         self._updating = False
 
-    def _find(self, scope: Scope) -> QStandardItem | None:
+    def _digest_entry(self, digest: dict) -> QStandardItem:
+        label = digest_name(digest["id"], digest.get("label"), digest.get("path"))
+        when = digest.get("imported_at")
+        tip = f"{digest.get('name', '')}\nimported {when:%Y-%m-%d %H:%M}" if when else ""
+        return self._entry(label, Scope("digest", digest["id"]), digest.get("papers"), tip)
+
+    def _show_folds(self) -> None:
+        """▾ on an open section heading, ▸ on a folded one."""
         for r in range(self._model.rowCount()):
             section = self._model.item(r)
-            for c in range(section.rowCount()):
-                child = section.child(c)
+            name = section.data(Qt.ItemDataRole.AccessibleTextRole)
+            arrow = "▾" if self.isExpanded(section.index()) else "▸"
+            section.setText(f"{arrow} {name}")
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.data(HEADING_ROLE):
+            self.setExpanded(index, not self.isExpanded(index))
+
+    def _on_folded(self, index: QModelIndex, opened: bool) -> None:
+        if self._updating:
+            return
+        key = index.data(KEY_ROLE)
+        if not key:
+            return
+        if key.startswith("month:"):
+            (self._open_months.add if opened else self._open_months.discard)(key)
+            return
+        (self._collapsed.discard if opened else self._collapsed.add)(key)
+        self._show_folds()
+        self.collapsed_changed.emit(self.collapsed_sections())
+
+    def moveCursor(self, action, modifiers):  # noqa: N802
+        """Up/Down (and Page, Home, End) step over the section headings."""
+        target = super().moveCursor(action, modifiers)
+        cursor = QAbstractItemView.CursorAction
+        if not target.isValid() or not target.data(HEADING_ROLE):
+            return target
+        forward = action in (cursor.MoveDown, cursor.MoveNext, cursor.MovePageDown,
+                             cursor.MoveHome)  # fmt: skip
+        step = self.indexBelow if forward else self.indexAbove
+        probe = step(target)
+        while probe.isValid() and probe.data(HEADING_ROLE):
+            probe = step(probe)
+        return probe if probe.isValid() else self.currentIndex()
+
+    def _find(self, scope: Scope) -> QStandardItem | None:
+        pending = [self._model.item(r) for r in range(self._model.rowCount())]
+        while pending:
+            item = pending.pop(0)
+            for c in range(item.rowCount()):
+                child = item.child(c)
                 if child.data(SCOPE_ROLE) == scope:
                     return child
+                if child.hasChildren():
+                    pending.append(child)
         return None
 
     def _on_current_changed(
