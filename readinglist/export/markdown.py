@@ -19,6 +19,11 @@ from readinglist.library.model import Paper
 # Inline syntax of CommonMark, GFM (tables, strikethrough) and Obsidian (#tags, $maths$,
 # %%comments%%, ==highlights==); every one of these may be backslash-escaped in CommonMark.
 _INLINE = re.compile(r"([\\`*_\[\]<>&|~$%=#])")
+# A line break inside a paragraph: two trailing spaces, the one form every Markdown reader
+# knows (Markdown.pl, Python-Markdown, CommonMark, pandoc, Obsidian). CommonMark's other form,
+# a backslash at the end of the line, is shown as a stray "\" by the older readers and in the
+# file read as text (the export preview showed "6 authors\").
+HARD_BREAK = "  "
 # What turns the start of a line into a block (list item, heading, quote, thematic break...).
 _BLOCK_START = re.compile(r"^(\s*)([-+>]|\d{1,9}(?=[.)]))")
 
@@ -50,11 +55,16 @@ def escape_block(text: str) -> list[str]:
         stripped = line.lstrip(" \t")
         indent_width = len(line[: len(line) - len(stripped)].expandtabs(4))
         lines.append("&nbsp;" * indent_width + stripped)
-    # A hard break ("\" at the end) between lines of one paragraph; blank lines stay paragraphs.
+    # A hard break between lines of one paragraph; blank lines stay paragraphs.
     for i in range(len(lines) - 1):
         if lines[i] and lines[i + 1]:
-            lines[i] += "\\"
+            lines[i] += HARD_BREAK
     return lines
+
+
+def quote(line: str) -> str:
+    """One Markdown line inside a block quote (its trailing hard break kept)."""
+    return f"> {line}" if line else ">"
 
 
 def code_span(text: str) -> str:
@@ -95,9 +105,9 @@ def _paper(paper: Paper, level: str, options: ExportOptions) -> Iterator[str]:
     if paper.tags:
         lines.append("Tags: " + ", ".join(code_span(tag) for tag in paper.tags))
     lines.append("Links: " + " · ".join(links))
-    yield "\\\n".join(lines) + "\n\n"
+    yield f"{HARD_BREAK}\n".join(lines) + "\n\n"
     if paper.note.strip():
-        yield "".join(f"> {line}".rstrip() + "\n" for line in escape_block(paper.note)) + "\n"
+        yield "".join(quote(line) + "\n" for line in escape_block(paper.note)) + "\n"
     if options.include_abstracts and paper.abstract.strip():
         yield "\n".join(escape_block(display_text(paper.abstract))) + "\n\n"
 

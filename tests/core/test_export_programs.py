@@ -317,3 +317,22 @@ def test_pandoc_reads_the_ris(tmp_path: Path) -> None:
     items = json.loads(result.stdout)
     assert [item["title"] for item in items] == SHOWN_TITLES
     assert [item["id"] for item in items] == [p.id for p in hostile_papers()]
+
+
+@pytest.mark.parametrize("dialect", ["markdown", "markdown_strict", "commonmark", "gfm"])
+def test_markdown_line_breaks_read_as_text_in_every_dialect(tmp_path: Path, dialect: str) -> None:
+    # The export preview once showed "6 authors\": CommonMark's backslash line break, which the
+    # original Markdown rules (markdown_strict, Python-Markdown) print as a backslash.
+    paper = Paper(
+        id="ab12cd34ef", title="Six Authors", abstract="One.\nTwo.", authors_count=6,
+        published=dt.date(2025, 3, 14), tags=["x"], note="First line.\nSecond line.",
+    )
+    (tmp_path / "list.md").write_text(export([paper], "md"), encoding="utf-8")
+    pandoc = pandocs()[0] if pandocs() else need("pandoc")
+    done = run([pandoc, "-f", dialect, "-t", "plain", "--wrap=none", "list.md"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    assert "Published Mar 14, 2025 · 6 authors" in lines  # its own line, no backslash
+    assert "Tags: x" in lines
+    assert "First line." in lines and "Second line." in lines
+    assert "\\" not in done.stdout

@@ -22,7 +22,7 @@ from readinglist.export import atomic_write, export, write_export
 from readinglist.export.bibtex import escape as bibtex_escape
 from readinglist.export.csv_table import neutralise
 from readinglist.export.markdown import escape as markdown_escape
-from readinglist.export.markdown import escape_block
+from readinglist.export.markdown import escape_block, quote
 from readinglist.formatting import for_export
 from readinglist.library.model import Paper, Sighting
 
@@ -191,7 +191,7 @@ def test_markdown_escaping_renders_back_to_the_same_text(text: str) -> None:
 @given(st.lists(printable, min_size=1, max_size=5))
 def test_markdown_note_lines_stay_text_in_a_quote(lines: list[str]) -> None:
     lines = [" ".join(line.split()) for line in lines]
-    quoted = "\n".join(f"> {line}".rstrip() for line in escape_block("\n".join(lines)))
+    quoted = "\n".join(quote(line) for line in escape_block("\n".join(lines)))
     html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(quoted)
     parser = Elements()
     parser.feed(html)

@@ -18,7 +18,11 @@ def test_preview_and_export_of_the_selection(qtbot, open_window, sample, tmp_pat
     qtbot.addWidget(dialog)
     assert dialog.scope.currentText().startswith("Selected papers (1)")
     dialog.format.setCurrentIndex(dialog.format.findData("md"))
-    assert title in dialog.preview.toPlainText()
+    preview = dialog.preview.toPlainText()
+    assert title in preview
+    # The preview is the Markdown source: no line may end in a stray backslash ("6 authors\").
+    assert "Links: " in preview
+    assert not [line for line in preview.splitlines() if line.endswith("\\")]
     dialog.format.setCurrentIndex(dialog.format.findData("bibtex"))
     assert "@" in dialog.preview.toPlainText()
     target = tmp_path / "out.bib"
