@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from readinglist.display import display_text
+from readinglist.library.queries import SORTS
 
 PAGE = 150
 CELL_PADDING = 22  # the 6 px item padding on both sides, the style's margins and some air
@@ -170,6 +172,10 @@ class PaperTableModel(QAbstractTableModel):
             return TOOLTIPS.get(section, HEADERS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _alignment(section)
+        if role == Qt.ItemDataRole.InitialSortOrderRole and section in SORT_KEYS:
+            # A first click sorts the way the store does by default: newest, most, A to Z.
+            down = SORTS[SORT_KEYS[section]].descending
+            return Qt.SortOrder.DescendingOrder if down else Qt.SortOrder.AscendingOrder
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -254,6 +260,30 @@ class _NoFocusFrame(QStyledItemDelegate):
         option.state &= ~QStyle.StateFlag.State_HasFocus
 
 
+class SortArrowHeader(QHeaderView):
+    """A header whose sort arrow points up when ascending (A to Z, oldest first).
+
+    Down when descending, as the file managers of Windows and macOS draw it. QHeaderView asks
+    the style for ``SortDown`` when the order is ascending, and Fusion (the app's style on
+    every system) draws that as a down arrow: the list went one way, the arrow the other.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)  # as the header QTableView makes for itself
+
+    def initStyleOptionForIndex(  # noqa: N802
+        self, option: QStyleOptionHeader, logical_index: int
+    ) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        option.sortIndicator = ARROW_FOR_ORDER.get(option.sortIndicator, option.sortIndicator)
+
+
+_Arrow = QStyleOptionHeader.SortIndicator
+# What Qt asks for -> what we draw (swapped: see SortArrowHeader).
+ARROW_FOR_ORDER = {_Arrow.SortDown: _Arrow.SortUp, _Arrow.SortUp: _Arrow.SortDown}
+
+
 class PaperTableView(QTableView):
     """The list of papers: multi-selection, header sorting (in SQL), a context menu."""
 
@@ -264,6 +294,7 @@ class PaperTableView(QTableView):
     def __init__(self, model: PaperTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("PaperTable")
+        self.setHorizontalHeader(SortArrowHeader(self))
         self.setModel(model)
         self.setItemDelegate(_NoFocusFrame(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
