@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
     QHBoxLayout,
@@ -230,9 +230,6 @@ class DetailPane(QWidget):
         self.related.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.related.setUniformItemSizes(True)
-        rows = self.fontMetrics().height() + 6
-        self.related.setMinimumHeight(5 * rows)
-        self.related.setMaximumHeight(8 * rows + 6)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -240,16 +237,18 @@ class DetailPane(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.meta)
         layout.addLayout(toggles)
+        # The labels of the pane's sections: small capitals, sized from the text size.
+        self.captions = [_caption(text, self) for text in ("Tags", "Note", "Related papers")]
         layout.addWidget(self.abstract, 5)
-        layout.addWidget(_caption("Tags", self))
+        layout.addWidget(self.captions[0])
         layout.addWidget(self.tags)
         note_header = QHBoxLayout()
-        note_header.addWidget(_caption("Note", self))
+        note_header.addWidget(self.captions[1])
         note_header.addStretch(1)
         note_header.addWidget(self.note_state)
         layout.addLayout(note_header)
         layout.addWidget(self.note, 2)
-        layout.addWidget(_caption("Related papers", self))
+        layout.addWidget(self.captions[2])
         layout.addWidget(self.related, 3)
         self._placeholder = QLabel("Select a paper to read it here.", self)
         self._placeholder.setObjectName("Muted")
@@ -259,10 +258,23 @@ class DetailPane(QWidget):
         self.apply_font()
 
     def apply_font(self) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setWeight(QFont.Weight.DemiBold)
-        self.title.setFont(font)
+        """Size the title, the section labels and the note from the pane's (the app's) font.
+
+        They carry fonts of their own, which Qt never changes when the app's font changes:
+        so Ctrl++ / Ctrl+- (and the settings) call this after changing it.
+        """
+        base = QFont(self.font())
+        title = QFont(base)
+        title.setPointSizeF(base.pointSizeF() * 1.3)
+        title.setWeight(QFont.Weight.DemiBold)
+        self.title.setFont(title)
+        caption = caption_font(base)
+        for label in self.captions:
+            label.setFont(caption)
+        self.note.setFont(base)
+        rows = QFontMetrics(base).height() + 6
+        self.related.setMinimumHeight(5 * rows)
+        self.related.setMaximumHeight(8 * rows + 6)
 
     # -- showing -------------------------------------------------------------------------
     def show_paper(self, paper: Paper | None, terms: Sequence[str] | None = None) -> None:
@@ -422,12 +434,15 @@ class DetailPane(QWidget):
             self.related_activated.emit(paper_id)
 
 
+def caption_font(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setPointSizeF(max(7.0, base.pointSizeF() * 0.8))
+    font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
+    font.setWeight(QFont.Weight.DemiBold)
+    return font
+
+
 def _caption(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text.upper(), parent)
     label.setObjectName("Muted")
-    font = QFont(label.font())
-    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
-    font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
-    font.setWeight(QFont.Weight.DemiBold)
-    label.setFont(font)
     return label

@@ -77,6 +77,12 @@ class MainWindow(QMainWindow):
     counts_shown = Signal()
 
     def __init__(self, library: Library, settings: Settings) -> None:
+        # The text size first: widgets take the application's font when they are made, and
+        # a font set later does not reach widgets that are not shown yet (the saved size
+        # reached only the list until the next Ctrl++).
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply(app, settings.theme, settings.font_size)
         super().__init__()
         self.library = library  # the UI thread's own connection: page-sized reads only
         self.home = library.home
@@ -446,6 +452,7 @@ class MainWindow(QMainWindow):
         size = 0 if step == 0 else max(8, min(24, current + step))
         self.settings.font_size = 0 if size == theme.default_point_size() else size
         self.apply_settings()
+        self._save_layout()  # the size survives a crash or a kill, not only a clean close
 
     # -- moving around -------------------------------------------------------------------------
     def focus_list(self) -> None:

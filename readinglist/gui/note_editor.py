@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFontDatabase
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from readinglist.gui.drops import LeavesFileDropsToWindow
@@ -32,8 +32,6 @@ class NoteEditor(LeavesFileDropsToWindow, QPlainTextEdit):
         self.setObjectName("NoteEditor")
         self.setPlaceholderText("Your note (plain text or Markdown) — saved as you type")
         self.setTabChangesFocus(True)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-        self.setFont(font)
         self._paper_id: str | None = None
         self._saved_text = ""  # what the library holds, as far as this editor knows
         self._requested_text = ""  # what the last save asked for

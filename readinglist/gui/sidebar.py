@@ -7,7 +7,7 @@ headings, and past the newest few digests the older ones are grouped by month
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -68,6 +68,13 @@ class CountDelegate(QStyledItemDelegate):
         return QSize(size.width() + 40, size.height() + extra)
 
 
+def heading_font(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setWeight(QFont.Weight.DemiBold)
+    font.setPointSizeF(max(7.0, base.pointSizeF() * 0.85))
+    return font
+
+
 class Sidebar(QTreeView):
     """Emits ``scope_changed`` when the user picks an entry; keeps its selection on refresh."""
 
@@ -87,9 +94,7 @@ class Sidebar(QTreeView):
         self.setItemDelegate(CountDelegate(self))
         self._model = QStandardItemModel(self)
         self.setModel(self._model)
-        self._heading_font = QFont(self.font())
-        self._heading_font.setWeight(QFont.Weight.DemiBold)
-        self._heading_font.setPointSizeF(max(7.0, self._heading_font.pointSizeF() * 0.85))
+        self._heading_font = heading_font(self.font())
         self._scope: Scope = ALL
         self._counts: SidebarCounts | None = None
         self._updating = False
@@ -100,6 +105,13 @@ class Sidebar(QTreeView):
         self.clicked.connect(self._on_clicked)
         self.expanded.connect(lambda index: self._on_folded(index, True))
         self.collapsed.connect(lambda index: self._on_folded(index, False))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        # Headings carry a font of their own: follow a new text size (Ctrl++, settings).
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._heading_font = heading_font(self.font())
+            self._build(self._counts)
 
     @property
     def scope(self) -> Scope:
