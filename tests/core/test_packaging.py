@@ -295,6 +295,28 @@ def test_maintainer_is_a_name_and_an_address(rel: release.Release) -> None:
     assert f"Maintainer: {rel.maintainer}\n" in deb.control(rel, "amd64", 1)
 
 
+def test_a_release_build_sets_the_maintainer_in_one_variable(monkeypatch) -> None:
+    real = "Ada Lovelace <ada@example.org>"
+    monkeypatch.setenv(release.MAINTAINER_VARIABLE, f"  {real} ")
+    rel = release.load()
+    assert rel.maintainer == real and not rel.maintainer_is_placeholder
+    assert f"Maintainer: {real}\n" in deb.control(rel, "amd64", 1)
+    assert f"\n -- {real}  " in deb.changelog(rel)
+    monkeypatch.delenv(release.MAINTAINER_VARIABLE)
+    assert release.load().maintainer_is_placeholder
+    # The placeholder lives in packaging/ only: not in the wheel's metadata.
+    assert "maintainers" not in PYPROJECT
+
+
+@pytest.mark.parametrize("value", [
+    "ada@example.org", "Ada <ada>", "Ada <ada@example.org>, Bob <bob@example.org>",
+    "<ada@example.org>", "Ada Lovelace ada@example.org",
+])
+def test_a_malformed_maintainer_is_refused_with_the_variable_named(value: str) -> None:
+    with pytest.raises(SystemExit, match=release.MAINTAINER_VARIABLE):
+        release.maintainer({release.MAINTAINER_VARIABLE: value})
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_the_mit_license(tmp_path: Path) -> None:
     done = subprocess.run(
@@ -310,3 +332,29 @@ def test_the_wheel_carries_the_mit_license(tmp_path: Path) -> None:
         metadata = archive.read(next(n for n in archive.namelist() if n.endswith("METADATA")))
     assert text.startswith("MIT License") and "Permission is hereby granted" in text
     assert b"License-File: LICENSE" in metadata
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("lintian") is None or shutil.which("dpkg-deb") is None,
+    reason="needs lintian and dpkg-deb (.ci/run installs them)",
+)
+def test_the_deb_packaging_writes_is_lintian_clean(tmp_path: Path, monkeypatch) -> None:
+    # What packaging/deb.py writes (control, changelog, copyright, desktop entry, metainfo,
+    # icons, overrides, the maintainer a release sets) read by lintian in seconds, around a
+    # stand-in program; .ci/packaging.sh runs lintian on the .deb of the real frozen app.
+    monkeypatch.setattr(release, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(release, "DIST", tmp_path / "dist")
+    monkeypatch.setenv(release.MAINTAINER_VARIABLE, "Ada Lovelace <ada@example.org>")
+    app = tmp_path / "app"
+    app.mkdir()
+    shutil.copy(shutil.which("true") or "/bin/true", app / "readinglist")
+    built = deb.build_deb(release.load(), app)
+    done = subprocess.run(
+        ["lintian", "--fail-on", "error,warning", str(built)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    fields = subprocess.run(["dpkg-deb", "-f", str(built), "Maintainer"], capture_output=True,
+                            text=True, check=True).stdout
+    assert fields.strip() == "Ada Lovelace <ada@example.org>"
