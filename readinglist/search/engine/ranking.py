@@ -29,8 +29,9 @@ from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer
 
+from readinglist.search.engine import columns
+
 _BLOCK_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
-_lengths_cache: dict[tuple[Any, str], list[int]] = {}
 # Decoded posting lists of recent terms: a user refining a query asks for the same words again,
 # and a segment's postings never change (deletions are applied after reading).
 POSTINGS_CACHE_SIZE = 2_000_000  # postings, 12 bytes each (int32 id + float64 weight)
@@ -197,33 +198,7 @@ def _postings(matcher: Any, weights: bool = True) -> tuple[list[int], list[float
 
 def _field_lengths(reader: Any, fieldname: str) -> list[int]:
     """Every document's length of ``fieldname`` in this segment (segments never change)."""
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    key = (segment.segment_id() if segment is not None else id(reader), fieldname)
-    lengths = _lengths_cache.get(key)
-    if lengths is None or (segment is None and len(lengths) != reader.doc_count_all()):
-        lengths = _read_lengths(reader, fieldname)
-        if len(_lengths_cache) > 64:
-            _lengths_cache.clear()
-        _lengths_cache[key] = lengths
-    return lengths
-
-
-def _read_lengths(reader: Any, fieldname: str) -> list[int]:
-    """The segment's length column decoded in one pass (about half the per-document cost)."""
-    count = reader.doc_count_all()
-    try:  # whoosh 2.7/3.x codec internals; anything else takes the public accessor
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        table = [1] + [byte_to_length(b) or 1 for b in range(1, 256)]
-        lengths = [table[b] for b in column]
-        if len(lengths) == count:
-            return lengths
-    except Exception:  # noqa: BLE001,S110 - fall back to the accessor below
-        pass
-    length = reader.doc_field_length
-    return [length(d, fieldname, 1) or 1 for d in range(count)]
+    return columns.field_lengths(reader, fieldname)
 
 
 def _term_scores(searcher: Any, term: wq.Term, docs: set[int]) -> dict[int, float]:

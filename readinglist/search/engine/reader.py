@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import query as wq
 
 from readinglist.search.document import fold
-from readinglist.search.engine import ranking
+from readinglist.search.engine import columns, ranking
 from readinglist.search.engine.compile import Compiled, Expansions, compile_query
 from readinglist.search.engine.vocabulary import Vocabulary
 
@@ -33,10 +33,6 @@ SORT_COLUMNS = {
 }
 
 
-class DamagedFile(Exception):  # noqa: N818 - reads as what happened
-    """Found while reading: the index's files are not what was written."""
-
-
 class Reader:
     """A view of the index for searching (see the module docstring). Not thread-safe."""
 
@@ -44,7 +40,6 @@ class Reader:
         self.whoosh = ix.searcher()  # for tests comparing with Whoosh's own scoring
         self._expansions = Expansions(self.whoosh)
         self._orders: dict[tuple[str, bool], list[int]] = {}
-        self._id_column: Any = None
         self._docnums: dict[str, int] | None = None
 
     def up_to_date(self) -> bool:
@@ -136,28 +131,15 @@ class Reader:
     # --- papers ----------------------------------------------------------------------------
 
     def paper_ids(self, docnums: Iterable[int]) -> list[str]:
-        """The paper id of each document (opening the id column reads an offset per paper)."""
-        docnums = list(docnums)
-        if not docnums:
-            return []  # an empty index has no columns at all
-        if self._id_column is None:
-            self._id_column = self.whoosh.reader().column_reader("id")
-        column = self._id_column
-        found = []
-        for docnum in docnums:
-            paper_id = _text(column[docnum])
-            if not paper_id:
-                # Whoosh reads a missing column file as empty values.
-                raise DamagedFile("a search hit has no paper id")
-            found.append(paper_id)
-        return found
+        """The paper id of each document (every id of the index read at once, remembered)."""
+        return columns.ids_of(self.whoosh.reader(), list(docnums))
 
     def docnums(self, ids: Iterable[str]) -> set[int]:
         """Document numbers of these paper ids (those in the index)."""
         if self._docnums is None:
             reader = self.whoosh.reader()
-            column = reader.column_reader("id") if reader.doc_count_all() else {}
-            self._docnums = {_text(column[d]): d for d in reader.all_doc_ids()}
+            names = columns.paper_ids(reader)
+            self._docnums = {names[d]: d for d in reader.all_doc_ids()}
         mapping = self._docnums
         return {mapping[i] for i in ids if i in mapping}
 
@@ -166,9 +148,9 @@ class Reader:
         reader = self.whoosh.reader()
         if reader.doc_count_all() == 0:
             return {}  # an empty index has no columns at all
-        ids = reader.column_reader("id")
+        names = columns.paper_ids(reader)
         fps = reader.column_reader("fingerprint")
-        return {_text(ids[d]): fps[d] for d in reader.all_doc_ids()}
+        return {names[d]: fps[d] for d in reader.all_doc_ids()}
 
     # --- words -----------------------------------------------------------------------------
 
@@ -201,7 +183,3 @@ class Reader:
         found = list(zip(self.paper_ids(hit.docnum for hit in results),
                          (hit.score for hit in results), strict=True)) if total else []
         return found, total
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else value

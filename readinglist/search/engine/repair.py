@@ -9,6 +9,8 @@ build a new one. What this module adds is *noticing*:
   ``*.id.col``, is found before a query reads garbage (a missing id column silently gives
   hits with the id ``''``). A segment written by another process after the last manifest
   is not checked until the next one lists it.
+- Files ending in ``.cache`` beside a segment are derived from it (``engine/derived.py``) and
+  check themselves: they are not in the manifest, and go with their segment as orphans.
 - ``prepare_folder`` turns whatever sits at ``index/`` (a file, a symlink loop, a folder we
   cannot write) into a writable folder, or says why it cannot.
 - ``remove_orphans`` deletes segment files no table of contents names: what a write that
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "files.json"
+DERIVED_SUFFIX = ".cache"  # engine/derived.py's files: beside their segment, not part of it
 
 
 class FolderUnusable(Exception):  # noqa: N818 - reads as what happened
@@ -105,7 +108,8 @@ def segment_files(folder: Path, ix: Any) -> dict[str, dict[str, int]]:
         prefix = segment.segment_id() + "."
         files = {}
         for name in names:
-            if name.startswith(prefix):
+            # Derived files (engine/derived.py) are rewritten when damaged: not the index.
+            if name.startswith(prefix) and not name.endswith(DERIVED_SUFFIX):
                 with contextlib.suppress(OSError):
                     files[name] = (folder / name).stat().st_size
         found[segment.segment_id()] = files
