@@ -10,7 +10,9 @@ is not what this module expects is read through Whoosh's own accessors instead.
 
 from __future__ import annotations
 
+import sys
 import threading
+from array import array
 from collections import OrderedDict
 from typing import Any
 
@@ -64,6 +66,69 @@ def ids_of(reader: Any, docnums: list[int]) -> list[str]:
 def field_lengths(leaf: Any, fieldname: str) -> list[int]:
     """Every document's length of ``fieldname`` in one segment (as BM25F reads it)."""
     return _remembered(leaf, ("length", fieldname), lambda r: _segment_lengths(r, fieldname))
+
+
+def numeric_range(
+    reader: Any, fieldname: str, start: Any, end: Any, startexcl: bool, endexcl: bool
+) -> set[int] | None:
+    """Live documents whose value of an unsigned integer field is in the range, from its column.
+
+    Whoosh's range query walks a tiered term tree and its matcher a document at a time
+    (~0.1 s for ``year:2024`` at 100k papers); the column is one array per segment. Every
+    document of ours has a value for each numeric field (``document.document``), so the
+    column and the terms agree. None: not answerable so (a signed or decimal field, a segment
+    without the column, a bound that is not an integer): the caller asks Whoosh.
+    """
+    field = reader.schema[fieldname] if fieldname in reader.schema else None
+    if (getattr(field, "numtype", None) is not int or getattr(field, "signed", True)
+            or getattr(field, "decimal_places", 0)):
+        return None
+    if any(b is not None and type(b) is not int for b in (start, end)):
+        return None
+    low = -1 if start is None else start + (1 if startexcl else 0)
+    high = 2 ** 64 if end is None else end - (1 if endexcl else 0)
+    found: set[int] = set()
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for leaf, offset in leaves:
+        if leaf.doc_count_all() == 0:
+            continue
+        values = _remembered(leaf, ("numbers", fieldname), lambda r: _numbers(r, fieldname))
+        if values is None:
+            return None
+        hits = [d for d, v in enumerate(values) if low <= v <= high]
+        if leaf.has_deletions():
+            deleted = getattr(leaf, "deleted_docs_set", None)  # a property in whoosh3
+            if callable(deleted):
+                deleted = deleted()
+            if not isinstance(deleted, (set, frozenset)):
+                deleted = {d for d in hits if leaf.is_deleted(d)}
+            hits = [d for d in hits if d not in deleted]
+        found.update(map(offset.__add__, hits) if offset else hits)
+    return found
+
+
+def _numbers(leaf: Any, fieldname: str) -> array | None:
+    """A NumericColumn's values for every document of the segment, or None."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is None or not perdoc.has_column(fieldname):
+        return None
+    column = leaf.column_reader(fieldname, translate=False)
+    needed = ("_typecode", "_fixedlen", "_count", "_dbfile", "_basepos", "_default")
+    if not all(hasattr(column, name) for name in needed):
+        return None
+    count = leaf.doc_count_all()
+    stored = min(column._count, count)  # trailing documents with the default: not written
+    data = column._dbfile.get(column._basepos, stored * column._fixedlen)
+    if len(data) != stored * column._fixedlen:
+        raise DamagedColumn(f"the column of {fieldname} is truncated")
+    values = array(column._typecode)
+    if values.itemsize != column._fixedlen:
+        return None
+    values.frombytes(data)
+    if sys.byteorder == "little":
+        values.byteswap()  # stored big-endian ("!" struct order)
+    values.extend([column._default] * (count - stored))
+    return values
 
 
 def _remembered(leaf: Any, what: Any, read: Any) -> Any:

@@ -11,13 +11,19 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from itertools import accumulate
+from pickle import loads
 from typing import Any
 
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 from readinglist.search.engine.ranking import segment_ids
 
+_BLOCK_VALUES = ("_read_ids", "_read_values", "_next_block", "_ids", "_values")
 # Phrase hits score like a strong term match: boost × (2 + log(1 + occurrences)).
 PHRASE_BOOST = 4.0
 PHRASE_TITLE_BOOST = 6.0
@@ -192,39 +198,83 @@ def _phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[int, int
         offsets.setdefault(word, []).append(i)
     order = sorted(unique, key=frequency.__getitem__)
     rarest = order[0]
+    # Only documents holding every word can hold the phrase; their ids come from the posting
+    # ids (cached), so positions, the costly part, are decoded for them alone.
+    candidates: set[int] | None = None
+    for word in order:
+        ids = segment_ids(reader, fieldname, word)
+        candidates = ids if candidates is None else candidates & ids
+        if not candidates:
+            return {}
+    assert candidates is not None
+    decode = _positions_decoder(reader.schema[fieldname].format)
     # Candidate starts: positions of the phrase's first word implied by the rarest word.
     starts: dict[int, set[int]] = {}
-    for docnum, positions in reader.postings(fieldname, rarest).items_as("positions"):
-        found = {p - o for p in positions for o in offsets[rarest]}
-        starts[docnum] = found
-    decode = reader.schema[fieldname].format.decode_positions
+    for docnum, raw in _values_of(reader.postings(fieldname, rarest), candidates):
+        starts[docnum] = {p - o for p in decode(raw) for o in offsets[rarest]}
     for word in order[1:]:
         if not starts:
             break
         matcher = reader.postings(fieldname, word)
         if len(starts) * 4 < frequency[word]:
-            starts = _keep_matching(matcher, starts, offsets[word])
+            starts = _keep_matching(matcher, starts, offsets[word], decode)
             continue
         # Most of this word's documents are candidates: one sequential read beats skipping.
         kept: dict[int, set[int]] = {}
         word_offsets = offsets[word]
-        for docnum, raw in matcher.all_items():
-            candidate = starts.get(docnum)
-            if candidate is None:
-                continue
+        for docnum, raw in _values_of(matcher, starts):
             positions = set(decode(raw))
-            alive = {s for s in candidate if all(s + o in positions for o in word_offsets)}
+            alive = {s for s in starts[docnum] if all(s + o in positions for o in word_offsets)}
             if alive:
                 kept[docnum] = alive
         starts = kept
     # The rarest word may occur more than once in the phrase: check its other offsets too.
     if len(offsets[rarest]) > 1 and starts:
-        starts = _keep_matching(reader.postings(fieldname, rarest), starts, offsets[rarest])
+        starts = _keep_matching(
+            reader.postings(fieldname, rarest), starts, offsets[rarest], decode
+        )
     return {docnum: len(found) for docnum, found in starts.items()}
 
 
+def _positions_decoder(fmt: Any) -> Any:
+    """``fmt.decode_positions``, or the same decoding without its per-position Python loop."""
+    if type(fmt).decode_positions is not formats.Positions.decode_positions:
+        return fmt.decode_positions
+
+    def decode(raw: bytes) -> list[int]:
+        # Whoosh's Positions: a 4-byte count, then the deltas pickled (final "." maybe cut).
+        return list(accumulate(loads(raw[4:] if raw.endswith(b".") else raw[4:] + b".")))
+
+    return decode
+
+
+def _values_of(matcher: Any, wanted: Any) -> Iterator[tuple[int, bytes]]:
+    """(document, encoded value) of the postings whose document is in ``wanted``.
+
+    A block at a time (one unpickling per 128 postings) where the codec allows it.
+    """
+    if isinstance(matcher, FilterMatcher) and getattr(matcher, "_exclude", False):
+        matcher = matcher.child  # deleted documents are never wanted: they hold no candidate
+    if all(hasattr(matcher, name) for name in _BLOCK_VALUES):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_values()
+            ids, values = matcher._ids, matcher._values
+            if len(values) != len(ids):
+                break  # not the layout expected: read the rest one posting at a time
+            for docnum, raw in zip(ids, values, strict=True):
+                if docnum in wanted:
+                    yield docnum, raw
+            matcher._next_block()
+        else:
+            return
+    for docnum, raw in matcher.all_items():
+        if docnum in wanted:
+            yield docnum, raw
+
+
 def _keep_matching(
-    matcher: Any, starts: dict[int, set[int]], offsets: list[int]
+    matcher: Any, starts: dict[int, set[int]], offsets: list[int], decode: Any
 ) -> dict[int, set[int]]:
     kept: dict[int, set[int]] = {}
     for docnum in sorted(starts):
@@ -234,7 +284,7 @@ def _keep_matching(
             break
         if matcher.id() != docnum:
             continue
-        positions = set(matcher.value_as("positions"))
+        positions = set(decode(matcher.value()))
         alive = {s for s in starts[docnum] if all(s + o in positions for o in offsets)}
         if alive:
             kept[docnum] = alive

@@ -1,0 +1,58 @@
+"""Whole columns read at once (engine/columns.py) give what Whoosh gives a document at a time."""
+
+from __future__ import annotations
+
+import itertools
+import struct
+from pathlib import Path
+
+from whoosh import query as wq
+
+from readinglist.library import Library
+from readinglist.search import SearchIndex
+from readinglist.search.engine import columns
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGESTS = [
+    ROOT / "tests" / "fixtures" / "search" / "conformance.txt",
+    ROOT / "readinglist" / "resources" / "sample" / "sample-digest.txt",
+    *sorted((ROOT / "tests" / "fixtures" / "digests").glob("layout*.txt")),
+]
+
+
+def test_ids_lengths_and_ranges_equal_whooshs_own_reading(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        for _ in library.import_files(DIGESTS):
+            pass
+        list(index.ensure_fresh(library))
+        ids = library.list_ids()
+        library.set_starred(ids[:4], True)  # updates: a second segment, deleted documents
+        list(index.ensure_fresh(library))
+        whoosh = index.searcher().reader.whoosh
+        reader = whoosh.reader()
+        assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
+        column = reader.column_reader("id")
+        names = columns.paper_ids(reader)
+        assert [names[d] for d in reader.all_doc_ids()] == [
+            column[d] for d in reader.all_doc_ids()]
+        for leaf, _offset in reader.leaf_readers():
+            for field in ("text", "title", "note", "org", "text_exact"):
+                assert columns.field_lengths(leaf, field) == [
+                    leaf.doc_field_length(d, field, 1) or 1 for d in range(leaf.doc_count_all())]
+        values = {f: sorted({reader.column_reader(f)[d] for d in reader.all_doc_ids()})
+                  for f in ("published", "upvotes", "added")}
+        checked = 0
+        for field, known in values.items():
+            bounds = [None, 0, known[0], known[len(known) // 2], known[-1], known[-1] + 1]
+            for start, end, sx, ex in itertools.product(bounds, bounds, (False, True),
+                                                        (False, True)):
+                query = wq.NumericRange(field, start, end, startexcl=sx, endexcl=ex)
+                try:
+                    expected = set(whoosh.docs_for_query(query))
+                except struct.error:  # Whoosh cannot encode a bound below 0 (< 0)
+                    continue
+                found = columns.numeric_range(reader, field, start, end, sx, ex)
+                assert found == expected, (field, start, end, sx, ex)
+                checked += bool(expected)
+        assert checked > 50
