@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from readinglist.search.engine.analysis import _WORD, PaperAnalyzer
+from readinglist.search.engine.analysis import _PART, _WORD, PaperAnalyzer
 
 SNIPPET_CHARS = 240
 _ANALYZER = PaperAnalyzer()
@@ -42,9 +42,12 @@ def match_spans(text: str, matches: MatchSet) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word of ``text`` the query matched, in order, no overlaps."""
     if not text or not matches:
         return []
+    starts = _starts(matches)
     spans: list[tuple[int, int, str]] = []
     for word in _WORD.finditer(text):
         lowered = word.group().lower()
+        if lowered[:2] not in starts and not _may_match(lowered, starts):
+            continue  # analyzing (stemming) it would find nothing: most words of a text
         for rel_start, rel_end, term in _word_terms(word.group()):
             written = lowered[rel_start:rel_end].replace("-", "").replace(".", "").replace("_", "")
             if not matches.matches(term, written):
@@ -58,6 +61,32 @@ def match_spans(text: str, matches: MatchSet) -> list[tuple[int, int, str]]:
                 continue
             spans.append((start, end, term))
     return spans
+
+
+# Porter2 keeps the first two letters of every word but these (its exceptional forms).
+_STEM_CHANGES_START = frozenset({"dying", "lying", "tying"})
+
+
+def _starts(matches: MatchSet) -> set[str]:
+    """The first two letters of everything looked for: the terms, words and prefixes."""
+    found = {term[:2] for term in matches.terms}
+    found.update(word[:2] for word in matches.words)
+    found.update(prefix[:2] for prefix in matches.prefixes)
+    return found
+
+
+def _may_match(lowered: str, starts: set[str]) -> bool:
+    """Whether a token of this word (a part, a join of parts, a stem) may start so.
+
+    A stem starts with its word's first two letters, a compound's parts and joins with
+    theirs: a word none of whose pieces starts like anything looked for cannot match.
+    """
+    if lowered in _STEM_CHANGES_START:
+        return True
+    if any(part[:2] in starts for part in _PART.split(lowered)):
+        return True
+    joined = lowered.replace("-", "").replace("_", "")
+    return joined[:2] in starts or joined.replace(".", "")[:2] in starts
 
 
 _WORD_TERMS: dict[str, tuple[tuple[int, int, str], ...]] = {}

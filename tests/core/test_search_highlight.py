@@ -48,3 +48,30 @@ def test_snippet_picks_the_fragment_with_most_distinct_terms() -> None:
 
 def test_plain_text_rendering() -> None:
     assert plain("a <b>zebra</b> &amp; co", "[", "]") == "a [zebra] & co"
+
+
+def test_every_word_is_still_found_by_each_of_its_terms() -> None:
+    # match_spans skips words whose pieces start unlike anything looked for (stemming them
+    # would find nothing); over every word of the fixtures, no word a term matches is skipped.
+    from pathlib import Path
+
+    from readinglist.search.engine.analysis import _WORD, PaperAnalyzer
+
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "tests" / "fixtures" / "search" / "conformance.txt",
+             root / "readinglist" / "resources" / "sample" / "sample-digest.txt",
+             *sorted((root / "tests" / "fixtures" / "digests").glob("*.txt"))]
+    words = {m.group() for f in files for m in _WORD.finditer(f.read_text(errors="replace"))}
+    words |= {"dying", "Lying", "tying", "skies", "U-Net-based", "GPT-3.5", "a.b-c"}
+    analyzer = PaperAnalyzer()
+    checked = 0
+    for word in sorted(words):
+        lowered = word.lower()
+        for token in analyzer(word, chars=True, removestops=False, mode="index"):
+            written = lowered[token.startchar:token.endchar]
+            written = written.replace("-", "").replace(".", "").replace("_", "")
+            for matches in (MatchSet(terms={token.text}), MatchSet(words={written}),
+                            MatchSet(prefixes=(written[:2],))):
+                assert match_spans(word, matches), (word, token.text, matches)
+                checked += 1
+    assert checked > 3000
