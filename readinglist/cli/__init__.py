@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from readinglist import __version__
 from readinglist.cli.common import CliError
 from readinglist.cli.failures import explain
 
@@ -26,13 +25,27 @@ named by READINGLIST_HOME, or in your platform's data folder.
 """
 
 
+class _ShowVersion(argparse.Action):
+    """``--version``, looking the version up only when asked (see readinglist.__getattr__)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        import readinglist
+
+        print(f"readinglist {readinglist.__version__}")  # stdout, as argparse's own action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="readinglist",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"readinglist {__version__}")
+    parser.add_argument("--version", action=_ShowVersion, help="show the version and exit")
     parser.add_argument(
         "--demo",
         action="store_true",

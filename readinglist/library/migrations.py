@@ -11,7 +11,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from readinglist import __version__, paths
+import readinglist
+from readinglist import paths
 from readinglist.library.errors import LibraryError, NewerDatabase
 from readinglist.library.identity import citation_key
 
@@ -228,7 +229,7 @@ def upgrade(db: sqlite_utils.Database, path: Path, backups: Path | None) -> Upgr
         db.execute(
             "INSERT INTO meta (key, value) VALUES ('app_version', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [__version__],
+            [readinglist.__version__],
         )
         db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         conn.execute("COMMIT")
@@ -252,7 +253,7 @@ def check(db: sqlite_utils.Database, path: Path) -> None:
     applied = [m.name for m in MIGRATIONS.applied(db)]
     unknown = [name for name in applied if name not in known]
     if unknown:
-        raise NewerDatabase(path, unknown, _meta(db, "app_version"), __version__)
+        raise NewerDatabase(path, unknown, _meta(db, "app_version"), readinglist.__version__)
     if not applied:
         foreign = [
             name

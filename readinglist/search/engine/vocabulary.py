@@ -15,9 +15,6 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from readinglist.search.engine import derived
 
 _SEGMENTS: OrderedDict[tuple[Any, ...], dict[str, int]] = OrderedDict()
@@ -27,6 +24,8 @@ SEGMENT_CACHE_SIZE = 16
 
 def edit_distance(a: str, b: str) -> int:
     """Edits between two words (see the module docstring)."""
+    from rapidfuzz.distance import OSA  # imported when needed: ~20 ms a process otherwise
+
     return int(OSA.distance(a, b))
 
 
@@ -44,6 +43,9 @@ class Vocabulary:
         """Words within ``distance`` edits of ``word`` (itself included when present)."""
         if not self.words:
             return {}
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         found = process.extract(
             word, self.words, scorer=OSA.distance, score_cutoff=distance, limit=None
         )
