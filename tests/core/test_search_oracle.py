@@ -154,6 +154,22 @@ class Oracle:
         wanted = stem(text.lower())
         return {p.id for p in self.papers if wanted in p.stems}
 
+    def hyphenated(self, text: str) -> set[str]:
+        """An unquoted ``a-b`` (``field:a-b``): the joined word ``ab`` by its stem, or the phrase.
+
+        The phrase is the parts as written, consecutive, in the field (``title:``) or anywhere.
+        """
+        fieldname, _, word = text.rpartition(":")
+        parts = words(word)
+        papers = self.papers
+        joined = stem("".join(parts))
+        if fieldname == "title":
+            return {
+                p.id for p in papers
+                if joined in stems_of(p.parts[0]) or _holds(words(p.parts[0]), parts)
+            }  # fmt: skip
+        return {p.id for p in papers if joined in p.stems} | self.phrase(" ".join(parts))
+
     def nearest(self, text: str, typed: int | None = None) -> list[str]:
         limit = typed if typed is not None else (1 if len(text) < 5 else 2)
         found = {
@@ -169,6 +185,11 @@ class Oracle:
     def fuzzy(self, text: str, typed: int | None = None) -> set[str]:
         targets = {stem(w) for w in self.nearest(text, typed)}
         return {p.id for p in self.papers if p.stems & targets}
+
+
+def _holds(found: list[str], wanted: list[str]) -> bool:
+    n = len(wanted)
+    return any(found[i : i + n] == wanted for i in range(len(found)))
 
 
 def osa(a: str, b: str) -> int:
@@ -245,6 +266,9 @@ TABLE_PHRASES = ['"fine tuning"', '"self supervised"', '"state of the art"', '"t
 TABLE_PREFIXES = ["generati*", "tokeniz*", "evaluat*", "unet*", "transform*"]
 TABLE_WORDS = ["llm", "llms", "cnn", "cnns", "vlm", "vlms", "mllms", "unet", "transformer",
                "ocr", "cot", "sft", "dpo", "gui"]
+# Unquoted hyphenated words: the joined word (by its stem) or the phrase of the parts.
+TABLE_HYPHENATED = ["fine-tuning", "self-supervised", "state-of-the-art", "text-to-image",
+                    "U-Net", "GPT-4", "fine-tuned", "title:fine-tuning"]
 TABLE_FUZZY = ["transfomer~", "ransformer~", "tokenizr~", "evaluaton~", "imagge~",
                "transfomer~1", "segmantation~2"]
 
@@ -257,6 +281,12 @@ def check_table(built: Built) -> None:
         assert built.found(text) == o.prefix(text.rstrip("*")), text
     for text in TABLE_WORDS:
         assert built.found(text) == o.word(text), text
+    for text in TABLE_HYPHENATED:
+        assert built.found(text) == o.hyphenated(text), text
+    # However "fine-tuning" is written, quoted or not, it finds what the phrase finds.
+    for text in ("fine-tuning", "fine-tuned", "self-supervised", "text-to-image"):
+        assert built.found(text) >= built.found(f'"{text}"'), text
+        assert built.found(text) >= built.found(f'"{text.replace("-", " ")}"'), text
     for text in TABLE_FUZZY:
         base, _, typed = text.partition("~")
         assert built.found(text) == o.fuzzy(base, int(typed) if typed else None), text
@@ -264,7 +294,8 @@ def check_table(built: Built) -> None:
     assert built.found('"fine-tuning"') == built.found('"fine tuning"')
     assert built.found('"state-of-the-art"') == built.found('"state of the art"')
     # U-Net, UNet, unet, U-Net-based's lead: one word. Acronym plurals: one word.
-    assert built.found("U-Net") == built.found("unet") == built.found("UNet")
+    # U-Net also finds its parts written apart or inside a longer compound ("bi-U-Net").
+    assert built.found("U-Net") >= built.found("unet") == built.found("UNet")
     for one, other in (("llm", "LLMs"), ("cnn", "CNNs"), ("vlm", "VLMs"), ("mllm", "MLLMs")):
         assert built.found(one) == built.found(other), one
     # An unclosed quote is the unquoted words.
@@ -291,6 +322,13 @@ def test_table_on_the_fixtures(fixture_library: Built) -> None:
         '"text to image"')
     assert "Text-to-Image Generation with Latent Diffusion" in found_titles('"text to image"')
     assert "Fine-tuning Large Language Models with Little Data" in found_titles('"fine tuning"')
+    # "fine tuning" written apart, "finetuned" joined: both found by an unquoted fine-tuning.
+    assert "Instruction Data for Small Models" in found_titles("fine-tuning")
+    assert "Instruction Data for Small Models" in found_titles("fine-tuned")
+    assert "Instruction Data for Small Models" in found_titles("self-supervised")
+    assert "Text to Image Retrieval without Captions" in found_titles("text-to-image")
+    # The joined word goes by its stem: "fine-tuned" is a form of fine-tuning.
+    assert "Text to Image Retrieval without Captions" in found_titles("fine-tuning")
     assert "Multimodal LLMs as Visual Agents" in found_titles("llm")
     assert "Scaling Laws of CNN Classifiers" in found_titles("cnns")
     assert "UNet Variants for Medical Image Segmentation" in found_titles("u-net")

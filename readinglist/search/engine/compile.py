@@ -2,7 +2,8 @@
 
 What each node means, in index terms (docs/search.md says it for users):
 
-- ``Words``: the stems of the word in the stemmed field (``U-Net`` -> ``unet``), ANDed.
+- ``Words``: the stems of the word in the stemmed field (``U-Net`` -> ``unet``), ANDed; a
+  hyphenated word, or else the phrase of its parts (``fine-tuning``: "fine tuning").
 - ``Phrase``: the words as written at consecutive positions of the field's ``_exact`` twin;
   a bare phrase also matching in the title ranks higher. One word in quotes is that word as
   written.
@@ -17,12 +18,13 @@ for one searcher.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from whoosh import query as wq
 
 from readinglist.search import query as q
-from readinglist.search.engine.analysis import PaperAnalyzer, exact_words
+from readinglist.search.engine.analysis import _WORD, PaperAnalyzer, exact_words
 from readinglist.search.engine.schema import EXACT_FIELDS
 from readinglist.search.engine.sets import PHRASE_BOOST, PHRASE_TITLE_BOOST, PhraseSet, PrefixSet
 from readinglist.search.engine.vocabulary import Vocabulary, vocabulary
@@ -136,8 +138,8 @@ class _Compiler:
             keep, drop = self.node(node.keep), self.node(node.drop)
             return wq.AndNot(keep, drop) if keep is not None and drop is not None else keep
         if isinstance(node, q.Words):
-            terms = [t.text for t in _ANALYZER(node.text, mode="query")]
-            return _and([wq.Term(node.field, t) for t in terms])
+            return _and([w for w in map(self.word, _WORD.findall(node.text), repeat(node.field))
+                         if w is not None])
         if isinstance(node, q.Phrase):
             return self.phrase(node)
         if isinstance(node, q.Prefix):
@@ -159,6 +161,19 @@ class _Compiler:
         if isinstance(node, q.HasAny):
             return wq.Every(node.field)
         raise TypeError(f"not a query node: {node!r}")
+
+    def word(self, word: str, fieldname: str) -> wq.Query | None:
+        """One word's stems; a hyphenated word (``fine-tuning``) also as the phrase of its parts.
+
+        The joined form is what the index holds for "fine-tuning" and "finetuning"; the
+        phrase finds "fine tuning" written apart, so the three spellings find each other.
+        """
+        found = _and([wq.Term(fieldname, t.text) for t in _ANALYZER(word, mode="query")])
+        parts = exact_words(word) if "-" in word else []
+        if len(parts) < 2 or fieldname not in EXACT_FIELDS:
+            return found
+        phrase = self.phrase(q.Phrase(" ".join(parts), fieldname))
+        return phrase if found is None else wq.Or([found, phrase])
 
     def phrase(self, node: q.Phrase) -> wq.Query:
         exact = EXACT_FIELDS.get(node.field, "text_exact")
