@@ -18,6 +18,7 @@ from readinglist.library.queries import SORTS as STORE_SORTS
 
 if TYPE_CHECKING:
     from readinglist.search import SearchIndex
+    from readinglist.search.status import IndexStatus
 
 # The library views of the sidebar, by the name ``readinglist list --view`` takes.
 VIEWS: dict[str, str] = {
@@ -81,6 +82,17 @@ class ListingRequest:
     def needs_index(self) -> bool:
         return bool(self.query.strip()) or self.scope.kind == "recommended"
 
+    @property
+    def ranked_by_index(self) -> bool:
+        """The order (or, for Recommended, the membership) comes from the index's scores.
+
+        Scores move when the index's statistics do, even with the same papers in it (a merge
+        of segments drops deleted documents from the term counts).
+        """
+        if self.scope.kind == "recommended":
+            return True
+        return self.sort == "rank" and bool(self.query.strip())
+
 
 @dataclass(slots=True)
 class Listing:
@@ -101,8 +113,8 @@ class Listing:
     index_behind: bool = False
     library_generation: int = 0
     index_generation: int = -1  # the library generation the index reflected (-1: not asked)
-    # The index's status().version when asked: the listing is stale once it differs.
-    index_version: int | None = None
+    # The index's status().version read before asking it: stale once the version differs.
+    index_version: str | None = None
     positions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -148,7 +160,11 @@ def browse(
     query = request.query.strip()
     base = _combine(library, request.scope.paper_filter(), request.refine)
     ranked: list[str] | None = None  # an order that only the index knows
+    status: IndexStatus | None = None
     if request.scope.kind == "recommended":
+        # Asked before recommending (as a search does): a merge committed meanwhile leaves
+        # this listing labelled older than what it read (asked again), never newer (stale).
+        status = _needed(index).status()
         ranked = recommended(library, _needed(index))
         base = _restrict(base, ranked)
     elif request.scope.kind == "new":
@@ -167,13 +183,12 @@ def browse(
             page = library.list_ids(base, sort, request.descending, limit, offset)
             listing = Listing(request, page, _count(library, base, page, offset, limit))
         listing.library_generation = generation
-        if ranked is not None:
-            status = _needed(index).status()
+        if status is not None:
             listing.index_generation, listing.index_version = status.generation, status.version
             listing.index_behind = status.generation < generation
         return _done(listing, started)
     return _done(_search(library, _needed(index), request, query, base, offset, limit,
-                         generation), started)
+                         generation, status), started)
 
 
 def _search(
@@ -185,10 +200,12 @@ def _search(
     offset: int,
     limit: int | None,
     generation: int,
+    status: IndexStatus | None,
 ) -> Listing:
-    # Asked before searching: an index that catches up meanwhile is then "behind" for one
-    # answer too many (refreshed again), never "complete" while it missed papers.
-    status = index.status()
+    # Asked before searching (or before recommending, for Recommended): an index that
+    # catches up meanwhile is then "behind" for one answer too many (refreshed again), never
+    # "complete" while it missed papers.
+    status = status or index.status()
     by_rank = request.sort == "rank"
     # The whole library, by rank, a page at a time (the command line): the index's exact
     # total and its best `offset + limit` are the answer; ranking and naming every match

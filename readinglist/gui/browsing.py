@@ -137,10 +137,7 @@ class Browsing(QObject):
                 table.scrollToTop()
         else:
             table.select_id(current, max(row, 0))
-        status = self.index_status
-        if listing.index_behind and status is not None and (
-            status.version != listing.index_version
-        ):
+        if _outdated_by_index(listing, self.index_status):
             # The index advanced while this was answered (seen before the answer): ask again.
             self._index_refresh.start()
         if not listing.ids:
@@ -261,12 +258,7 @@ class Browsing(QObject):
         self.index_status = status
         self._show_indexing()
         listing = self.listing
-        # Only a listing that missed papers (the index was behind the store) is asked again:
-        # one made before the user's own edits stays, so a paper marked read in Unread keeps
-        # its place until the view or the search changes (docs/desktop.md).
-        if listing is None or not listing.index_behind:
-            return
-        if status.version != listing.index_version and not self._index_refresh.isActive():
+        if _outdated_by_index(listing, status) and not self._index_refresh.isActive():
             self._index_refresh.start()
 
     def _show_indexing(self) -> None:
@@ -295,3 +287,20 @@ class Browsing(QObject):
             self.refresh_counts()
             if self.detail.paper is not None:
                 self.paper_to_show.emit(self.detail.paper.id)
+
+
+def _outdated_by_index(listing: Listing | None, status: IndexStatus | None) -> bool:
+    """Whether ``listing`` must be asked again because the index moved on since it was made.
+
+    A listing that missed papers (the index was behind the store) is completed. One ranked by
+    the index's scores (Recommended, a search by relevance) is redone when the index changed
+    with no newer edits in it (a merge of segments moves the scores): it would differ from
+    what ``readinglist list`` prints now. Any other listing made before the user's own edits
+    stays, so a paper marked read in Unread keeps its place until the view or the search
+    changes (docs/desktop.md).
+    """
+    if listing is None or status is None or status.version == listing.index_version:
+        return False
+    if listing.index_behind:
+        return True
+    return listing.request.ranked_by_index and status.generation == listing.index_generation

@@ -9,8 +9,12 @@ reads, no Whoosh, no Qt) as often as they like:
     status.busy, status.phase, status.done, status.total   # "Indexing 12,000 of 30,000"
     status.version                                         # changed: the index advanced
 
-``version`` changes whenever what a search sees changes (every commit stamps ``state.json``),
-so a listing refreshes when the version it was made from is no longer the current one.
+``version`` names what a search opened now would read: the current index (``state.json``'s
+``indexname``) and its newest table of contents (Whoosh's ``_<indexname>_<gen>.toc``, written
+atomically by each commit). It moves at the commit itself, before ``state.json`` is stamped:
+a listing labelled with the version read before it was computed is never labelled newer than
+what it saw, and two answers made between equal versions read the same index files. A merge
+of segments moves it too (it changes the term statistics, so scores and "Recommended").
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -34,7 +39,7 @@ class IndexStatus:
     """The index seen from outside: what it reflects, and what is being written now."""
 
     generation: int = -1  # the library generation the index reflects (-1: no index yet)
-    version: int = 0  # changes whenever searches see new contents ("the index advanced")
+    version: str = ""  # "<indexname>/<toc generation>": what a search would read now
     phase: str = ""  # "" idle; "reading"/"writing": a full build; "updating": a catch-up
     done: int = 0  # papers done of ``total`` in this phase
     total: int = 0
@@ -61,14 +66,11 @@ class IndexStatus:
 
 def read_status(folder: Path) -> IndexStatus:
     """The current status of the index in ``folder`` (never fails: unknown reads as idle)."""
-    generation, version = -1, 0
+    generation, version = -1, ""
     try:
-        state = folder / STATE_FILE
-        version = state.stat().st_mtime_ns
-        data = json.loads(state.read_text(encoding="utf-8"))
+        data = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
         generation = int(data["generation"])
-        # Written with every commit (mtime alone moves in coarse ticks): prefer it.
-        version = int(data.get("written", version))
+        version = _contents_version(folder, str(data["indexname"]))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     progress = _read_progress(folder)
@@ -82,6 +84,13 @@ def read_status(folder: Path) -> IndexStatus:
         int(progress.get("total", 0)),
         int(progress.get("pid", 0)),
     )
+
+
+def _contents_version(folder: Path, indexname: str) -> str:
+    """``indexname/gen`` of the newest table of contents (one listing of a small folder)."""
+    pattern = re.compile(rf"^_{re.escape(indexname)}_([0-9]+)\.toc$")
+    generations = [int(m.group(1)) for name in os.listdir(folder) if (m := pattern.match(name))]
+    return f"{indexname}/{max(generations)}" if generations else ""
 
 
 def _read_progress(folder: Path) -> dict[str, Any] | None:

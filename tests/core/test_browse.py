@@ -191,3 +191,45 @@ def test_unknown_sort_is_refused(world):
     library, _index = world
     with pytest.raises(ValueError, match="unknown sort"):
         browse(library, None, ListingRequest(sort="colour"))
+
+
+def test_the_index_version_moves_with_the_commit_before_state_json_says_so(tmp_path, monkeypatch):
+    write_digest(tmp_path / "a.txt", range(20))
+    with Library.open(tmp_path) as library, SearchIndex.open(tmp_path) as index:
+        for _ in library.import_files([tmp_path / "a.txt"]):
+            pass
+        for _ in index.ensure_fresh(library):
+            pass
+        before = index.status()
+        # The moment between a commit and its stamp in state.json: searches already read the
+        # new contents, so the version must say so already.
+        monkeypatch.setattr(SearchIndex, "_stamp", lambda *args, **kwargs: None)
+        library.set_read(library.list_ids()[:3], True)
+        index.update(library, library.list_ids()[:3], None)
+        after = index.status()
+        assert after.generation == before.generation  # state.json was not written...
+        assert after.version != before.version  # ...yet the version moved with the commit
+
+
+def test_a_recommended_listing_is_labelled_with_the_index_it_read(tmp_path, monkeypatch):
+    # Found with issue 10: the label was read after recommending, so an index that changed
+    # meanwhile (the indexer's idle merge) labelled an old answer as current: never redone.
+    write_digest(tmp_path / "a.txt", range(40), metadata=True)
+    with Library.open(tmp_path) as library, SearchIndex.open(tmp_path) as index:
+        for _ in library.import_files([tmp_path / "a.txt"]):
+            pass
+        library.set_starred(library.list_ids()[:4], True)
+        for _ in index.ensure_fresh(library):
+            pass
+        recommend = index.recommend
+
+        def recommend_then_commit(*args, **kwargs):
+            answer = recommend(*args, **kwargs)
+            index.update(library, library.list_ids()[5:6], None)  # another process's commit
+            return answer
+
+        monkeypatch.setattr(index, "recommend", recommend_then_commit)
+        for query in ("", "diffusion"):
+            listing = browse(library, index, ListingRequest(Scope("recommended"), query))
+            assert listing.ids
+            assert listing.index_version != index.status().version, query
