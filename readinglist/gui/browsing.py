@@ -70,6 +70,7 @@ class Browsing(QObject):
         self.generation = library.generation
         self.index_status: IndexStatus | None = None
         self._behind_polls = 0
+        self._failed_for_index = False  # the listing could not be answered: no index yet
         self._stopped = False
         self._pending_select: str | None = None
         self._counts_timer = QTimer(self)
@@ -147,7 +148,12 @@ class Browsing(QObject):
 
     def _listing_failed(self, error: BaseException) -> None:
         if isinstance(error, IndexUnavailable):
-            self.search.info.setText("The search index is being built…")
+            self._failed_for_index = True
+            status = self.index_status
+            if status is not None and status.trouble:
+                self.search.info.setText(status.describe())
+            else:
+                self.search.info.setText("The search index is being built…")
             return
         self.message.emit(f"Could not list papers: {error}", 8000)
 
@@ -257,6 +263,11 @@ class Browsing(QObject):
             return
         self.index_status = status
         self._show_indexing()
+        if self._failed_for_index and status.version:
+            # An index exists now (built at last, or the indexer got over its trouble).
+            self._failed_for_index = False
+            self.refresh_listing()
+            return
         listing = self.listing
         if _outdated_by_index(listing, status) and not self._index_refresh.isActive():
             self._index_refresh.start()
@@ -265,7 +276,7 @@ class Browsing(QObject):
         status = self.index_status
         if status is None:
             return
-        if status.busy:
+        if status.busy or status.trouble:
             self.indexing_changed.emit(status.describe())
             return
         # Behind the store with no progress to show (the indexer is between two commits, or

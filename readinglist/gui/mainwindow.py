@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         # worker thread; it serializes its own writes, so there must be only one per process.
         self.search_index = SearchIndex(home)
         self.index_ready = False
+        self.indexer: Any = None  # IndexerProcess (or IndexSync): attached in the writer's thread
         # Notes are urgent: they go in between the files of an import (no transaction open).
         self.writer = Worker(
             "writer",
@@ -159,8 +161,12 @@ class MainWindow(QMainWindow):
         library = Library.open(self.home)
         library.subscribe(self.relay.notify)
         # Every change the writer commits reaches the index on the core's own sync thread.
-        self.search_index.attach(library)
+        self.indexer = self.search_index.attach(library)
         return library
+
+    def _index_trouble(self) -> str | None:
+        """Why the indexer cannot bring the index up to date (None: nothing wrong)."""
+        return getattr(self.indexer, "trouble", None)
 
     def _daily_backup(self) -> None:
         from readinglist.library import backup
@@ -174,7 +180,10 @@ class MainWindow(QMainWindow):
         worker = Worker("index", lambda: Library.open(home), lambda lib: lib.close())
         self._index_worker = worker
         # The indexer process does the work (the window only reads): follow its progress.
-        task = worker.submit(lambda lib: until_fresh(index, lib, write=False), name="Indexing")
+        task = worker.submit(
+            lambda lib: until_fresh(index, lib, write=False, trouble=self._index_trouble),
+            name="Indexing",
+        )
         self._index_task = task
 
         # Its progress reaches the status bar through the IndexWatch (Browsing.on_index_status).
@@ -243,7 +252,7 @@ class MainWindow(QMainWindow):
         browsing.counts_shown.connect(
             lambda counts: self.selection_pane.set_known_tags([name for name, _ in counts.tags])
         )
-        self.index_watch = IndexWatch(self.search_index.path, self)
+        self.index_watch = IndexWatch(self.search_index.path, self._index_trouble, self)
         self.index_watch.changed.connect(browsing.on_index_status)
         browsing.indexing_changed.connect(self.index_label.setText)
         browsing.listing_shown.connect(lambda _listing: self.listing_shown.emit())

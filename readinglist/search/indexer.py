@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,13 +53,19 @@ def indexer_lock(folder: Path) -> Any:
 
 
 def until_fresh(
-    index: SearchIndex, library: Library, write: bool = True, poll_s: float = 0.1
+    index: SearchIndex,
+    library: Library,
+    write: bool = True,
+    poll_s: float = 0.1,
+    trouble: Callable[[], str | None] | None = None,
 ) -> Iterator[IndexProgress]:
     """Bring the index up to what ``library`` holds now, yielding progress.
 
     When no indexer process runs (and ``write``), this process does it, holding the indexer
     lock; otherwise it waits for the indexer, yielding its progress (``status()``). The
-    window passes ``write=False``: its own indexer does the work.
+    window passes ``write=False``: its own indexer does the work, and ``trouble`` (its
+    ``IndexerProcess.trouble``) ends the wait with IndexUnavailable when the indexer cannot
+    do it, instead of waiting forever.
     """
     from readinglist.search.engine import repair
     from readinglist.search.state import IndexProgress, IndexUnavailable
@@ -80,6 +86,9 @@ def until_fresh(
                 finally:
                     lock.release()
                 return
+        why = trouble() if trouble is not None else None
+        if why:
+            raise IndexUnavailable(why)
         status = index.status()
         detail = status.describe() or "waiting for the indexer"
         yield IndexProgress(status.phase or "waiting", status.done, status.total, detail)
@@ -87,6 +96,22 @@ def until_fresh(
 
 
 # --- the app's side ----------------------------------------------------------------------------
+
+
+def indexer_command(home: Path, parent: int) -> list[str]:
+    """How the indexer process is started (a test replaces it with one that fails)."""
+    return [
+        sys.executable, "-m", "readinglist.search.indexer",
+        "--home", str(home), "--parent", str(parent),
+    ]
+
+
+def _last_line(text: str) -> str | None:
+    """The last thing the indexer said on stderr, without its logging prefix."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    return lines[-1].removeprefix("readinglist indexer:").strip() or None
 
 
 class IndexerProcess:
@@ -101,6 +126,7 @@ class IndexerProcess:
         self.home = library.home
         self.errors: list[str] = []
         self.restarts = 0
+        self._trouble: str | None = None  # what the indexer last reported failing
         self._target = library.generation  # flush() waits for at least this generation
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
@@ -110,6 +136,19 @@ class IndexerProcess:
         self._thread = threading.Thread(
             target=self._supervise, name="readinglist-indexer", daemon=True
         )
+
+    @property
+    def trouble(self) -> str | None:
+        """Why the index is not being brought up to date, or None (cheap: poll it).
+
+        The indexer's last failure (what it said on stderr: it logs only warnings and
+        errors), while the index is behind what this app committed; None again once the
+        index caught up (the indexer, restarted, got over it).
+        """
+        why = self._trouble
+        if why is not None and self.index.status().generation >= self._target:
+            return None
+        return why
 
     @property
     def pid(self) -> int | None:
@@ -122,10 +161,7 @@ class IndexerProcess:
         self._thread.start()
 
     def _spawn(self) -> None:
-        command = [
-            sys.executable, "-m", "readinglist.search.indexer",
-            "--home", str(self.home), "--parent", str(os.getpid()),
-        ]
+        command = indexer_command(self.home, os.getpid())
         from readinglist.search.build import _worker_env
 
         process = subprocess.Popen(
@@ -164,8 +200,12 @@ class IndexerProcess:
             process.stdout.readline()
             self._ready.set()
             # Reading stderr to its end is waiting for the process (and never lets it block).
-            for chunk in iter(lambda p=process: p.stderr.read(4096), b""):  # type: ignore[union-attr]
+            # read1: each line as it comes, so a living indexer's failure is known at once.
+            for chunk in iter(lambda p=process: p.stderr.read1(4096), b""):  # type: ignore[union-attr]
                 tail = (tail + chunk)[-4000:]
+                said = _last_line(tail.decode("utf-8", "replace"))
+                if said is not None:
+                    self._trouble = said
             code = process.wait()
             with contextlib.suppress(OSError):
                 process.stderr.close()
@@ -177,6 +217,7 @@ class IndexerProcess:
                 return
             message = tail.decode("utf-8", "replace").strip()
             self.errors.append(f"the indexer stopped (exit status {code}): {message[-1000:]}")
+            self._trouble = _last_line(message) or f"the indexer stopped (exit status {code})"
             log.warning("the search indexer stopped (exit status %s); restarting it", code)
             if time.monotonic() - started >= STABLE_S:
                 delay = RESTART_DELAY_S

@@ -44,6 +44,9 @@ class IndexStatus:
     done: int = 0  # papers done of ``total`` in this phase
     total: int = 0
     pid: int = 0  # the process writing (0: none)
+    # Why the index cannot be brought up to date (the app's indexer keeps failing): "" if
+    # nothing is wrong. Not on disk: the app adds what its indexer reported (IndexerProcess).
+    trouble: str = ""
 
     @property
     def busy(self) -> bool:
@@ -54,8 +57,12 @@ class IndexStatus:
         return self.phase in ("reading", "writing")
 
     def describe(self) -> str:
-        """One line for a status bar: "Indexing 12,000 of 30,000 papers…" or ""."""
+        """One line for a status bar: "Indexing 12,000 of 30,000 papers…", a trouble, or ""."""
         if not self.busy:
+            if self.trouble:
+                # Said as it is: searching answers from what is indexed, or not at all.
+                what = "unavailable" if self.generation < 0 else "incomplete"
+                return f"Search {what}: {self.trouble}"
             return ""
         if self.phase == "waiting":
             return "Waiting for another process to finish indexing…"

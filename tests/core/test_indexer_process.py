@@ -178,3 +178,76 @@ def test_status_reports_progress_and_advances(home: Path) -> None:
         assert {phase for phase, _total in seen} <= {"reading", "writing"}
         # A command waiting for a fresh index returns at once when it is.
         assert list(until_fresh(index, library)) == []
+
+
+def failing_indexer(message: str, stay: bool = False) -> list[str]:
+    """An indexer command that says ``message`` on stderr, then exits (or stays, listening)."""
+    code = "import sys; print('ready', flush=True)"
+    code += f"; print({message!r}, file=sys.stderr, flush=True)"
+    code += "; sys.stdin.read()" if stay else "; sys.exit(1)"
+    return [sys.executable, "-c", code]
+
+
+def test_an_indexer_that_cannot_work_says_why_and_ends_the_wait(home: Path, monkeypatch) -> None:
+    from readinglist.search import indexer
+    from readinglist.search.index import IndexUnavailable
+
+    why = "readinglist indexer: cannot create the search index folder /x: No space left on device"
+    monkeypatch.setattr(indexer, "indexer_command", lambda home, parent: failing_indexer(why))
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        sync = index.attach(library)
+        assert isinstance(sync, IndexerProcess)
+        expected = "cannot create the search index folder /x: No space left on device"
+        assert wait_for(lambda: sync.trouble == expected)
+        with pytest.raises(IndexUnavailable, match="No space left"):
+            list(until_fresh(index, library, write=False, trouble=lambda: sync.trouble))
+        sync.stop()
+
+
+def test_a_living_indexer_that_fails_to_write_says_why(home: Path, monkeypatch) -> None:
+    from readinglist.search import indexer
+
+    why = "readinglist indexer: updating the search index failed: [Errno 28] No space left"
+    monkeypatch.setattr(indexer, "indexer_command",
+                        lambda home, parent: failing_indexer(why, stay=True))
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        sync = index.attach(library)
+        assert wait_for(lambda: sync.trouble is not None)
+        assert sync.trouble == "updating the search index failed: [Errno 28] No space left"
+        assert sync.restarts == 0  # it lives: its failure is known all the same
+        sync.stop()
+
+
+def test_updates_told_by_the_app_report_how_far_they_got(tmp_path: Path, monkeypatch) -> None:
+    """Issue 10: the indexer's updates (what the window feeds it) said no numbers."""
+    from readinglist.library import Change
+    from readinglist.search import status as status_module
+    from readinglist.search.sync import IndexSync
+
+    monkeypatch.setattr(status_module, "REPORT_EVERY_S", 0.0)
+    home = tmp_path / "home"
+    make_library(home, 1100)
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        for _ in index.ensure_fresh(library):
+            pass
+        seen = []
+        update = index.update
+
+        def watched(library, ids, generation):
+            seen.append((index.status(), len(list(ids))))
+            return update(library, ids, generation)
+
+        monkeypatch.setattr(index, "update", watched)
+        sync = IndexSync(index, library, listen=False)
+        sync.start()
+        assert sync.flush(60)
+        ids = library.list_ids()
+        library.set_read(ids, True)  # one commit: 1,100 papers to write again
+        sync.heard(Change("read", frozenset(ids), library.generation))
+        assert sync.flush(120)
+        sync.stop()
+        steps = [(s.phase, s.done, s.total, n) for s, n in seen]
+        assert steps == [("updating", 0, 1100, 500), ("updating", 500, 1100, 500),
+                         ("updating", 1000, 1100, 100)]
+        assert not index.status().busy  # said only while working
+        assert index.is_fresh(library)

@@ -6,7 +6,9 @@ Listings follow the index (another process writes it) and say when it is behind.
 from __future__ import annotations
 
 import os
+import re
 import signal
+import sys
 
 from readinglist.search.status import ProgressReport
 from tests.core.store_support import title_for, write_digest
@@ -145,3 +147,55 @@ def test_a_paper_marked_read_keeps_its_place_in_a_search_of_unread(qtbot, open_w
     # ...but the list the user is reading does not lose the paper under the cursor.
     assert paper in window.model.ids
     assert window.table.current_id() == paper
+
+
+def test_an_import_from_the_window_says_how_far_indexing_has_got(qtbot, open_window, tmp_path):
+    """Issue 10: the updates the window feeds its indexer said only "Indexing…"."""
+    window = open_window()
+    digest = write_digest(tmp_path / "big.txt", range(1500))
+    seen: list[str] = []
+    import_and_wait(qtbot, window, [digest], show_report=False)
+
+    def counted() -> bool:
+        seen.append(window.index_label.text())
+        return bool(re.fullmatch(r"Indexing [\d,]+ of 1,500 papers…", seen[-1]))
+
+    # 1,500 papers are written 500 per commit: the count is on show for seconds.
+    qtbot.waitUntil(counted, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.search_index.is_fresh(window.library), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.index_label.text() == "", timeout=WAIT_MS)
+
+
+def test_the_window_says_why_search_is_unavailable_and_recovers(
+    qtbot, open_window, tmp_path, monkeypatch
+):
+    """Issue 10: an indexer that cannot work left "Indexing…" and a wait that never ended."""
+    from readinglist.search import indexer
+
+    real = indexer.indexer_command
+    spawned: list[int] = []
+
+    def failing_once(home, parent):
+        spawned.append(parent)
+        if len(spawned) > 1:
+            return real(home, parent)  # the restarted indexer gets over it
+        why = "readinglist indexer: cannot create the search index folder: No space left"
+        return [sys.executable, "-c", f"import sys; sys.exit({why!r})"]
+
+    monkeypatch.setattr(indexer, "indexer_command", failing_once)
+    monkeypatch.setattr(indexer, "RESTART_DELAY_S", 3.0)  # long enough to look at it
+    window = open_window()
+    import_and_wait(qtbot, window, [write_digest(tmp_path / "a.txt", range(10))],
+                    show_report=False)
+    unavailable = "Search unavailable: cannot create the search index folder: No space left"
+    qtbot.waitUntil(lambda: window.index_label.text() == unavailable, timeout=WAIT_MS)
+    # The window's wait for the index ended, saying why; a search says it too.
+    qtbot.waitUntil(lambda: window._index_task.is_finished, timeout=WAIT_MS)
+    assert not window.index_ready
+    window.search.set_query("part")
+    qtbot.waitUntil(lambda: window.search.info.text() == unavailable, timeout=WAIT_MS)
+    # The indexer is restarted (after RESTART_DELAY_S) and works: everything comes back.
+    qtbot.waitUntil(lambda: window.listing is not None and window.listing.request.query == "part"
+                    and window.listing.total == 10, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.index_label.text() == "", timeout=WAIT_MS)
+    assert len(spawned) == 2
