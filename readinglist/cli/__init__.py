@@ -10,7 +10,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from readinglist.cli.common import CliError
 from readinglist.cli.failures import explain
@@ -113,15 +113,55 @@ def _open_desktop_app(args: argparse.Namespace) -> int:
     return run(demo=args.demo, smoke_test=args.smoke_test)
 
 
-def no_display_reason(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str:
-    """Why the window cannot open here, or "" when it can (as far as we can tell without Qt)."""
+def no_display_reason(
+    environ: Mapping[str, str] | None = None,
+    platform: str | None = None,
+    unreachable: Callable[[str], bool] | None = None,
+) -> str:
+    """Why the window cannot open here, or "" when it can (as far as we can tell without Qt).
+
+    ``unreachable(display)`` says whether no X server answers on DISPLAY (default: ask it,
+    as Qt's xcb plugin would); it is asked only when Qt would use X.
+    """
     env = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
     if platform in ("win32", "darwin") or env.get("QT_QPA_PLATFORM"):
         return ""
-    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+    if env.get("WAYLAND_DISPLAY"):
+        return ""
+    display = env.get("DISPLAY")
+    if display:
+        if (unreachable or x_display_unreachable)(display):
+            return (
+                f"cannot reach the display {display} (no X server answers there, or it refused "
+                "us); start it from a desktop session, or use the commands: readinglist --help"
+            )
         return ""
     return (
         "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
         "start it from a desktop session, or use the commands: readinglist --help"
     )
+
+
+def x_display_unreachable(display: str) -> bool:
+    """True when libxcb, which Qt's xcb plugin uses, cannot connect to ``display``.
+
+    Qt aborts the process on that failure, after a misleading "libxcb-cursor0 is needed".
+    Without libxcb we cannot tell (False): Qt then explains what is missing itself.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        xcb = ctypes.CDLL(ctypes.util.find_library("xcb") or "libxcb.so.1")
+    except OSError:
+        return False
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)  # never NULL: an error object at worst
+    try:
+        return xcb.xcb_connection_has_error(connection) != 0
+    finally:
+        xcb.xcb_disconnect(connection)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import json
 import os
 import subprocess
@@ -277,11 +278,55 @@ def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path: Path) -> None:
     assert not (tmp_path / "home").exists()
 
 
+@pytest.mark.skipif(
+    sys.platform != "linux" or ctypes.util.find_library("xcb") is None, reason="needs libxcb"
+)
+def test_a_display_nobody_answers_on_is_one_clear_line(tmp_path: Path) -> None:
+    # DISPLAY left over from an ended session (or a wrong ssh forward): Qt would abort with
+    # "could not connect" followed by the misleading "libxcb-cursor0 is needed".
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "XAUTHORITY")
+    }
+    env.update(DISPLAY=":4711", READINGLIST_HOME=str(tmp_path / "home"))
+    done = subprocess.run(
+        [sys.executable, "-m", "readinglist"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("readinglist: cannot reach the display :4711")
+    assert "xcb" not in lines[0]
+    assert not (tmp_path / "home").exists()
+
+
+def test_no_display_reason_asks_the_x_server_only_when_it_would_be_used() -> None:
+    from readinglist.cli import no_display_reason
+
+    asked: list[str] = []
+
+    def unreachable(display: str) -> bool:
+        asked.append(display)
+        return True
+
+    assert "cannot reach the display :3" in no_display_reason(
+        {"DISPLAY": ":3"}, "linux", unreachable
+    )
+    assert not no_display_reason({"DISPLAY": ":3", "WAYLAND_DISPLAY": "w"}, "linux", unreachable)
+    assert not no_display_reason(
+        {"DISPLAY": ":3", "QT_QPA_PLATFORM": "offscreen"}, "linux", unreachable
+    )
+    assert asked == [":3"]
+    assert not no_display_reason({"DISPLAY": ":0"}, "linux", lambda _display: False)
+
+
 def test_no_display_reason_per_platform() -> None:
     from readinglist.cli import no_display_reason
 
     assert no_display_reason({}, "linux")
-    assert not no_display_reason({"DISPLAY": ":0"}, "linux")
+    assert not no_display_reason({"DISPLAY": ":0"}, "linux", lambda _display: False)
     assert not no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
     assert not no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, "linux")
     assert not no_display_reason({}, "win32") and not no_display_reason({}, "darwin")
