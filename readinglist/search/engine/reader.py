@@ -10,7 +10,9 @@ are only meaningful for the reader that returned them.
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +35,28 @@ SORT_COLUMNS = {
 }
 
 
+def _open_searcher(ix: Any) -> Any:
+    """``ix.searcher()``; a damaged segment's open files are let go of quietly.
+
+    Whoosh takes an OSError while opening a segment (a truncated term table gives a seek to a
+    negative offset) for a file a writer just deleted and retries ten times, leaving each
+    failed attempt's files to the garbage collector: their ResourceWarnings are expected
+    here, and the final error reaches the caller, which has the index rebuilt.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return ix.searcher()
+        except Exception:
+            gc.collect()
+            raise
+
+
 class Reader:
     """A view of the index for searching (see the module docstring). Not thread-safe."""
 
     def __init__(self, ix: Any) -> None:
-        self.whoosh = ix.searcher()  # for tests comparing with Whoosh's own scoring
+        self.whoosh = _open_searcher(ix)
         self._expansions = Expansions(self.whoosh)
         self._orders: dict[tuple[str, bool], list[int]] = {}
         self._docnums: dict[str, int] | None = None
