@@ -8,13 +8,13 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from readinglist.search.engine.postings import plain, weighted
 from readinglist.search.engine.schema import (
     ABSTRACT_BOOST,
     NOTE_BOOST,
     ORG_BOOST,
     TAG_BOOST,
     TITLE_BOOST,
-    weighted,
 )
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def fingerprint(*values: Any) -> bytes:
 
 def document(paper: Any, stamp: bytes = b"") -> dict[str, Any]:
     """The index document for a ``Paper`` (or any object with the same attributes)."""
-    note = paper.note or ""
+    note = plain(paper.note or "")
     labels = sorted({fold(s.label) for s in paper.sightings if s.label})
     added = paper.added_at
     text = weighted(
@@ -54,16 +54,17 @@ def document(paper: Any, stamp: bytes = b"") -> dict[str, Any]:
         (ORG_BOOST, paper.organization or ""),
         (TAG_BOOST, " ; ".join(paper.tags)),
     )
-    org = paper.organization or ""
+    org = plain(paper.organization or "")
+    title = plain(paper.title)
     return {
         "id": paper.id,
         "fingerprint": stamp,
         "text": text,
-        "title": paper.title,
+        "title": title,
         "note": note,
         "org": org,
         "text_exact": text,
-        "title_exact": paper.title,
+        "title_exact": title,
         "note_exact": note,
         "org_exact": org,
         "tag": ",".join(fold(t).replace(",", " ") for t in paper.tags),

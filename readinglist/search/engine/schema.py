@@ -20,15 +20,14 @@ version is rebuilt.
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh import columns, formats
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.system import pack_uint
 
 from readinglist.search.engine.analysis import ExactAnalyzer, PaperAnalyzer
+from readinglist.search.engine.postings import field_postings
 
 SCHEMA_VERSION = 4
 
@@ -44,40 +43,8 @@ TEXT_FIELDS = ("text", "title", "note", "tag", "org")
 # The field of words as written beside each stemmed field (see the module docstring).
 EXACT_FIELDS = {"text": "text_exact", "title": "title_exact", "note": "note_exact",
                 "org": "org_exact"}
-SECTION_GAP = 16  # positions between the parts of ``text``: no phrase spans title and abstract
-
 _ANALYZER = PaperAnalyzer()
 _EXACT_ANALYZER = ExactAnalyzer()
-_SECTION = "\x1e"  # starts a weighted part of a ``text`` value: SEP boost UNIT text
-_UNIT = "\x1f"
-
-
-def _weighted_postings(
-    value: str, analyzer: Any, field_boost: float, encode: Any
-) -> Iterator[tuple[str, int, float, bytes]]:
-    """(term, frequency, weight, encoded value) of a value made of weighted parts.
-
-    A value may hold parts marked ``RS boost US text`` (ASCII separators): the positions of
-    each part follow the previous part's after a gap, and each occurrence adds ``boost`` to
-    the term's weight (the term frequency BM25F scores). A value without marks is one part
-    of weight 1.
-    """
-    positions: dict[str, list[int]] = {}
-    weights: dict[str, float] = {}
-    pos = 0
-    for boost, text in _sections(value):
-        pairs, end = analyzer.positions(text, pos)
-        for term, at in pairs:
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [at]
-                weights[term] = boost
-            else:
-                found.append(at)
-                weights[term] += boost
-        pos = end + SECTION_GAP
-    for term, found in positions.items():
-        yield term, len(found), weights[term] * field_boost, encode(found)
 
 
 class WeightedPositions(formats.Positions):
@@ -86,9 +53,9 @@ class WeightedPositions(formats.Positions):
     def word_values(
         self, value: Any, analyzer: Any, **kwargs: Any
     ) -> Iterable[tuple[str, int, float, bytes]]:
-        if not isinstance(value, str) or not hasattr(analyzer, "positions"):
+        if not isinstance(value, str) or not isinstance(analyzer, ExactAnalyzer):
             return super().word_values(value, analyzer, **kwargs)
-        return _weighted_postings(value, analyzer, self.field_boost, _encode_positions)
+        return field_postings(value, exact=True, field_boost=self.field_boost)
 
 
 class WeightedFrequency(formats.Frequency):
@@ -100,41 +67,11 @@ class WeightedFrequency(formats.Frequency):
     def word_values(
         self, value: Any, analyzer: Any, **kwargs: Any
     ) -> Iterable[tuple[str, int, float, bytes]]:
-        if not isinstance(value, str) or not hasattr(analyzer, "positions"):
+        if not (
+            isinstance(value, str) and type(analyzer) is PaperAnalyzer and analyzer.stemming
+        ):
             return super().word_values(value, analyzer, **kwargs)
-        return _weighted_postings(value, analyzer, self.field_boost, _encode_frequency)
-
-
-def _encode_frequency(found: list[int]) -> bytes:
-    return pack_uint(len(found))
-
-
-_ONE_POSITION: dict[int, bytes] = {}
-
-
-def _encode_positions(found: list[int]) -> bytes:
-    # The bytes Positions.encode writes, with the commonest case (one position) cached.
-    if len(found) == 1:
-        cached = _ONE_POSITION.get(found[0])
-        if cached is None:
-            cached = _ONE_POSITION[found[0]] = pack_uint(1) + pickle.dumps([found[0]], 2)
-        return cached
-    deltas = [found[0]] + [b - a for a, b in zip(found, found[1:], strict=False)]
-    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
-
-
-def _sections(value: str) -> Iterator[tuple[float, str]]:
-    if not value.startswith(_SECTION):
-        yield 1.0, value
-        return
-    for part in value.split(_SECTION)[1:]:
-        boost, _, text = part.partition(_UNIT)
-        yield float(boost), text
-
-
-def weighted(*parts: tuple[float, str]) -> str:
-    """A ``text`` field value made of weighted parts (see WeightedPositions)."""
-    return "".join(f"{_SECTION}{boost}{_UNIT}{text}" for boost, text in parts if text)
+        return field_postings(value, exact=False, field_boost=self.field_boost)
 
 
 class PaperText(TEXT):
