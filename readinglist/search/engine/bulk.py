@@ -5,12 +5,20 @@ from __future__ import annotations
 import itertools
 import operator
 import os
+import pickle
+import struct
+import zlib
 from array import array
+from collections.abc import Iterable
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from readinglist.search.engine.postings import postings_by_term
+from readinglist.search.engine.schema import PaperText, WeightedPositions
 
 # Postings memory per writer before Whoosh spills sorted runs to disk (per worker process):
 # about 150 bytes per posting, ~200 postings per paper, so a build's segments fit without a spill.
@@ -23,8 +31,9 @@ class BulkSegmentWriter(SegmentWriter):
     Whoosh's writer turns every posting into a tuple, sorts all of them, then feeds them one
     at a time through its codec (four type checks and a handful of calls each). A fresh
     segment's documents arrive in order, so here each term's postings are appended to three
-    arrays (document numbers, weights, encoded values) as documents are analyzed, and at the
-    end every term is written a *block* at a time through Whoosh's own block writer: the
+    arrays (document numbers, weights, encoded values) as documents are analyzed (text
+    fields' postings come from ``postings_by_term``, keyed by the term as text), and at the
+    end each term's blocks and term-table row are written whole (``_write_terms``): the
     bytes on disk are the ones Whoosh writes (``tests/core/test_search_build.py`` compares
     them with Whoosh's writer and searches the result with plain Whoosh). Field lengths come
     from memory instead of being read back from the file just written. Only the options our
@@ -45,6 +54,13 @@ class BulkSegmentWriter(SegmentWriter):
         # field -> term bytes -> (document numbers, weights, encoded values)
         self._postings: dict[str, dict[bytes, _TermPostings]] = {}
         self._fixed: dict[str, bool] = {}
+        # Text fields whose postings come from postings_by_term, keyed by the term as text
+        # (encoded once per term when the segment is written): field -> (exact, boost).
+        self._text_fields = {
+            name: (isinstance(field.format, WeightedPositions), field.format.field_boost)
+            for name, field in self.schema.items()
+            if isinstance(field, PaperText) and not field.column_type and not field.stored
+        }
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -65,19 +81,12 @@ class BulkSegmentWriter(SegmentWriter):
                     size = field.format.fixed_value_size()
                     self._fixed[fieldname] = size is not None and size >= 0
                 fixed = self._fixed[fieldname]
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    length += freq
-                    entry = terms.get(tbytes)
-                    if entry is None:
-                        entry = terms[tbytes] = _TermPostings(fixed)
-                    entry.ids.append(docnum)
-                    entry.weights.append(weight)
-                    if not vbytes:
-                        pass
-                    elif fixed:
-                        entry.values += vbytes
-                    else:
-                        entry.values.append(vbytes)
+                text = self._text_fields.get(fieldname)
+                if text is not None and isinstance(value, str):
+                    postings = postings_by_term(value, *text)
+                    length = _add_text_postings(terms, docnum, fixed, postings)
+                else:
+                    length = _add_postings(terms, docnum, fixed, field.index(value))
                 if length and field.scorable:
                     self._lengths.setdefault(fieldname, {})[docnum] = length
                 else:
@@ -102,16 +111,58 @@ class BulkSegmentWriter(SegmentWriter):
             if lengths:
                 # What Whoosh's writer sees: lengths as stored (one byte, approximate).
                 lengths = {d: byte_to_length(length_to_byte(n)) for d, n in lengths.items()}
-            writer.start_field(fieldname, self.schema[fieldname])
-            blocks = writer._postwriter
-            blocks.__class__ = _BlockWriter
-            for tbytes in sorted(terms):
-                writer.start_term(tbytes)
-                blocks.write_term(terms[tbytes], lengths)
-                writer.finish_term()
-            writer.finish_field()
+            _write_terms(
+                writer, fieldname, self.schema[fieldname], terms, lengths,
+                text=fieldname in self._text_fields,
+            )
         self._postings = {}
         writer.close()
+
+
+def _add_postings(
+    terms: dict[bytes, _TermPostings],
+    docnum: int,
+    fixed: bool,
+    postings: Iterable[tuple[bytes, int, float, bytes]],
+) -> int:
+    """Append one document's postings of a field (as ``field.index`` gives them)."""
+    length = 0
+    for tbytes, freq, weight, vbytes in postings:
+        length += freq
+        entry = terms.get(tbytes)
+        if entry is None:
+            entry = terms[tbytes] = _TermPostings(fixed)
+        entry.ids.append(docnum)
+        entry.weights.append(weight)
+        if not vbytes:
+            pass
+        elif fixed:
+            entry.values += vbytes
+        else:
+            entry.values.append(vbytes)
+    return length
+
+
+def _add_text_postings(
+    terms: dict[str, _TermPostings],
+    docnum: int,
+    fixed: bool,
+    postings: tuple[dict[str, float], list[bytes], int],
+) -> int:
+    """Append one document's postings of a text field; returns the field's length."""
+    weights, values, length = postings
+    get = terms.get
+    for (term, weight), vbytes in zip(weights.items(), values, strict=True):
+        entry = get(term)
+        if entry is None:
+            entry = terms[term] = _TermPostings(fixed)
+        entry.ids.append(docnum)
+        entry.weights.append(weight)
+        if fixed:
+            entry.values += vbytes
+        else:
+            entry.values.append(vbytes)
+    return length
 
 
 class _TermPostings:
@@ -128,57 +179,89 @@ class _TermPostings:
         self.fixed = fixed
 
 
-class _BlockWriter(W3PostingsWriter):
-    """Whoosh's W3 postings writer, fed a block of postings at a time (same bytes)."""
+_TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part (not inlined)
 
-    def write_term(self, postings: _TermPostings, lengths: dict[int, int] | None) -> None:
+
+def _write_terms(
+    writer: Any,
+    fieldname: str,
+    field: Any,
+    terms: dict[Any, _TermPostings],
+    lengths: dict[int, int] | None,
+    text: bool,
+) -> None:
+    """Write a field's posting lists and term table rows: the bytes Whoosh's W3 codec writes.
+
+    What ``W3PostingsWriter`` (blocks of ``blocklimit`` postings: pickled, zlib-compressed
+    from ``COMPRESSION_MIN_SIZE`` bytes, each behind a pickled summary) and ``W3TermInfo``
+    (per-term statistics) write, a whole block at a time instead of a posting at a time.
+    """
+    codec = writer._codec
+    limit, compression = codec._blocklimit, codec._compression
+    if codec._inlinelimit > 1:
+        raise ValueError("inlined postings are not supported")
+    writer.start_field(fieldname, field)
+    fieldid = pack_ushort(writer._fieldid)
+    postfile, table = writer._postfile, writer._tindex
+    size = field.format.fixed_value_size()
+    fixed = size is not None and size >= 0
+    offset = postfile.tell()
+    for term in sorted(terms):  # text terms: str order is UTF-8 byte order
+        postings = terms[term]
         ids, weights, values = postings.ids, postings.weights, postings.values
-        limit = self._blocklimit
         count = len(ids)
-        size = self._format.fixed_value_size() if postings.fixed else None
+        chunks = [WHOOSH3_HEADER_MAGIC]
+        total = maxweight = maxlength = 0
+        minlength = None
         for start in range(0, count, limit):
             end = min(start + limit, count)
             block_ids = ids[start:end]
-            self._ids = block_ids
             block_weights = weights[start:end]
             # Whoosh keeps the block's weights as float32 but its maximum as the double.
-            self._weights = array("f", block_weights)
-            self._maxweight = max(block_weights)
-            if not values:
-                self._values = []
-            elif size:
-                self._values = [values[start * size : end * size]]  # joined by _mini_values
+            single = array("f", block_weights)
+            top = max(block_weights)
+            n = end - start
+            if single.count(1.0) == n:
+                mini_weights: Any = None
+            elif single.count(single[0]) == n:
+                mini_weights = single[0]
             else:
-                self._values = values[start:end]
+                mini_weights = tuple(single)
+            if not fixed:
+                mini_values: Any = tuple(values[start:end])
+            elif size == 0:
+                mini_values = None
+            else:
+                mini_values = bytes(values[start * size : end * size])
+            mini_ids = tuple(map(operator.sub, block_ids, itertools.chain((0,), block_ids)))
+            data = pickle.dumps((mini_ids, mini_weights, mini_values), 2)
+            level = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+            if level:
+                data = zlib.compress(data, level)
             if lengths:
-                found = [n for n in map(lengths.get, block_ids) if n]
-                self._minlength = min(found) if found else None
-                self._maxlength = max(found) if found else 0
+                found = [k for k in map(lengths.get, block_ids) if k]
+                low = min(found) if found else None
+                high = max(found) if found else 0
             else:
-                self._minlength, self._maxlength = None, 0
-            self._write_block(last=end == count)
-
-    def _mini_ids(self) -> tuple[int, ...]:
-        ids = self._ids
-        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
-
-    def _mini_weights(self) -> Any:
-        weights = self._weights
-        count = len(weights)
-        if weights.count(1.0) == count:
-            return None
-        if weights.count(weights[0]) == count:
-            return weights[0]
-        return tuple(weights)
-
-    def _mini_values(self) -> Any:
-        size = self._format.fixed_value_size()
-        values = self._values
-        if size is None or size < 0:
-            return tuple(values)
-        if size == 0:
-            return None
-        return bytes(values[0]) if values else b""
+                low, high = None, 0
+            info = pickle.dumps(
+                (n, block_ids[-1], top, level, length_to_byte(low), length_to_byte(high)), 2
+            )
+            size_bytes = len(info) + len(data)
+            chunks += (pack_int(-size_bytes if end == count else size_bytes), info, data)
+            total += sum(single)
+            minlength = low if minlength is None else min(minlength, low)
+            maxlength = max(maxlength, high)
+            maxweight = max(maxweight, top)
+        blob = b"".join(chunks)
+        postfile.write(blob)
+        row = _TERM_INFO.pack(
+            0, total, count, 0 if minlength is None else length_to_byte(minlength),
+            length_to_byte(maxlength), maxweight, ids[0], ids[-1],
+        ) + pack_long(offset) + pack_int(len(blob))
+        table.add(fieldid + (term.encode("utf-8") if text else term), row)
+        offset += len(blob)
+    writer.finish_field()
 
 
 def finish_segment(writer: BulkSegmentWriter) -> Any:
