@@ -77,12 +77,13 @@ def numeric_range(
     (~0.1 s for ``year:2024`` at 100k papers); the column is one array per segment. Every
     document of ours has a value for each numeric field (``document.document``), so the
     column and the terms agree. None: not answerable so (a signed or decimal field, a segment
-    without the column, a bound that is not an integer): the caller asks Whoosh.
+    without the column, a bound that is not an integer, a field without postings): the
+    caller asks Whoosh.
     """
     field = reader.schema[fieldname] if fieldname in reader.schema else None
     if (getattr(field, "numtype", None) is not int or getattr(field, "signed", True)
-            or getattr(field, "decimal_places", 0)):
-        return None
+            or getattr(field, "decimal_places", 0) or not getattr(field, "indexed", False)):
+        return None  # (not indexed: a sort column only, which Whoosh's range never matches)
     if any(b is not None and type(b) is not int for b in (start, end)):
         return None
     low = -1 if start is None else start + (1 if startexcl else 0)
