@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 from readinglist.digests.model import DigestInfo, ParsedPaper
 from readinglist.library import Library, PaperFilter
 from readinglist.search import SearchIndex
+from readinglist.search.engine.schema import SCHEMA_VERSION
 from readinglist.search.index import STATE_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -328,6 +330,22 @@ def test_missing_or_corrupt_index_is_rebuilt(home: Path, library: Library) -> No
         assert index.search("wombat", library=library).ids == [pid]
         leftovers = {p.name.split("_")[1] for p in (home / "index").glob("_papers_*.toc")}
         assert len(leftovers) == 1  # old indexes are cleaned up
+
+
+def test_index_of_an_older_schema_is_rebuilt(home: Path, library: Library) -> None:
+    pid = paper_id(library, "Token Merging")
+    with SearchIndex.open(home) as index:
+        list(index.ensure_fresh(library))
+        old_name = index.state.indexname  # type: ignore[union-attr]
+    state = json.loads((home / "index" / STATE_FILE).read_text())
+    state["schema"] = SCHEMA_VERSION - 1  # as an index written by the previous version says
+    (home / "index" / STATE_FILE).write_text(json.dumps(state))
+    with SearchIndex.open(home) as index:
+        assert not index.is_usable() and not index.is_fresh(library)
+        list(index.ensure_fresh(library))
+        assert index.state.schema == SCHEMA_VERSION  # type: ignore[union-attr]
+        assert index.state.indexname != old_name  # type: ignore[union-attr]
+        assert index.search("token merging", library=library).ids[0] == pid
 
 
 def test_real_digests(shared_digests: Path, tmp_path: Path) -> None:
