@@ -279,3 +279,25 @@ def test_kill_9_while_writing_derived_files_leaves_usable_state(built) -> None:
                     if derived.path_for(home / "index", name, kind).exists():
                         assert derived.load(leaf, kind) is not None
         assert answers(home, library) == expected
+
+
+def test_a_bulk_build_writes_the_derived_files_a_reader_would(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        for _ in library.import_files(DIGESTS):
+            pass
+        list(index.ensure_fresh(library))  # a new index: one bulk-built segment
+    written = {p.name: p.read_bytes() for p in cache_files(home)}
+    assert {name.split(".", 1)[1] for name in written} >= {
+        f"{kind}{repair.DERIVED_SUFFIX}" for kind in KINDS}
+    for path in cache_files(home):
+        path.unlink()
+    forget_memory()
+    with leaves(home) as segments:
+        assert len(segments) == 1
+        columns.paper_ids(segments[0])
+        for name in written:
+            kind = name.split(".", 1)[1].removesuffix(repair.DERIVED_SUFFIX)
+            if kind != "ids":
+                vocabulary._segment_words(segments[0], kind.removesuffix(".words"))
+    assert {p.name: p.read_bytes() for p in cache_files(home) if p.name in written} == written

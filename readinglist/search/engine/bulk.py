@@ -10,6 +10,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC
@@ -17,8 +18,9 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from readinglist.search.engine import columns, derived, vocabulary
 from readinglist.search.engine.postings import postings_by_term
-from readinglist.search.engine.schema import PaperText, WeightedPositions
+from readinglist.search.engine.schema import EXACT_FIELDS, PaperText, WeightedPositions
 
 # Postings memory per writer before Whoosh spills sorted runs to disk (per worker process):
 # about 150 bytes per posting, ~200 postings per paper, so a build's segments fit without a spill.
@@ -54,6 +56,7 @@ class BulkSegmentWriter(SegmentWriter):
         # field -> term bytes -> (document numbers, weights, encoded values)
         self._postings: dict[str, dict[bytes, _TermPostings]] = {}
         self._fixed: dict[str, bool] = {}
+        self._paper_ids: list[Any] = []  # for the segment's derived "ids" file
         # Text fields whose postings come from postings_by_term, keyed by the term as text
         # (encoded once per term when the segment is written): field -> (exact, boost).
         self._text_fields = {
@@ -68,6 +71,7 @@ class BulkSegmentWriter(SegmentWriter):
         schema = self.schema
         docnum = self.docnum
         perdoc.start_doc(docnum)
+        self._paper_ids.append(fields.get("id"))
         for fieldname in sorted(fields):  # Whoosh's order: the same bytes in every file
             value = fields[fieldname]
             if value is None:
@@ -115,8 +119,35 @@ class BulkSegmentWriter(SegmentWriter):
                 writer, fieldname, self.schema[fieldname], terms, lengths,
                 text=fieldname in self._text_fields,
             )
+        words = {
+            fieldname: {_text(term): len(self._postings[fieldname][term].ids)
+                        for term in sorted(self._postings[fieldname])}
+            for fieldname in EXACT_FIELDS.values() if self._postings.get(fieldname)
+        }
         self._postings = {}
         writer.close()
+        self._save_derived(words)
+
+    def _save_derived(self, words: dict[str, dict[str, int]]) -> None:
+        """The derived files a first query would otherwise compute from this segment."""
+        folder = getattr(self.storage, "folder", None)
+        if folder is None or self.docnum == 0:
+            return
+        name, count = self.newsegment.segment_id(), self.docnum
+        ids = self._paper_ids
+        if len(ids) == count and all(isinstance(i, str) and i for i in ids):
+            body = columns.ids_file(ids)
+            if body is not None:
+                derived.save_written(Path(folder), name, count, "ids", body)
+        for fieldname, found in words.items():
+            body = vocabulary.words_file(found)
+            if body is not None:
+                derived.save_written(Path(folder), name, count,
+                                     vocabulary.words_kind(fieldname), body)
+
+
+def _text(term: Any) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _add_postings(

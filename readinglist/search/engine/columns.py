@@ -160,9 +160,17 @@ def _segment_ids(leaf: Any) -> list[str]:
         if len(ids) == count and all(ids):
             return ids
     ids = _column_ids(leaf, count)
-    if not any("\n" in i for i in ids):
-        derived.save(leaf, "ids", "\n".join(ids).encode("utf-8"))
+    body = ids_file(ids)
+    if body is not None:
+        derived.save(leaf, "ids", body)
     return ids
+
+
+def ids_file(ids: list[str]) -> bytes | None:
+    """The body of a segment's derived "ids" file, or None (not representable)."""
+    if any("\n" in i for i in ids):
+        return None
+    return "\n".join(ids).encode("utf-8")
 
 
 def _column_ids(leaf: Any, count: int) -> list[str]:

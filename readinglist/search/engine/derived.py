@@ -11,7 +11,9 @@ cleanup and a rebuild's removal of old indexes delete it with its segment
 they are not the index. A file starts with a header naming its format, segment, kind,
 document count, body size and a CRC-32 of the body; anything that does not match exactly
 (another segment's file, a truncated or damaged one, an older format) is ignored and written
-again, so a cache can make a query faster but never change its answer. Files are written
+again, so a cache can make a query faster but never change its answer. A bulk build writes
+them with its segments (``bulk.py``: it has the ids and words in hand); other segments get
+theirs from the first process that reads them. Files are written
 atomically (``readinglist.atomic``: a temporary file renamed over), so a killed writer leaves
 the old file or none. Writing is best effort: a read-only or full disk only costs speed.
 """
@@ -66,7 +68,15 @@ def save(leaf: Any, kind: str, body: bytes) -> None:
     where = _where(leaf, kind)
     if where is None:
         return
-    path, stamp = where
+    _save(*where, body)
+
+
+def save_written(folder: Path, segment_id: str, documents: int, kind: str, body: bytes) -> None:
+    """``save`` for a segment its writer has just written (and so already knows ``body``)."""
+    _save(path_for(folder, segment_id, kind), _stamp(segment_id, documents, kind), body)
+
+
+def _save(path: Path, stamp: dict[str, Any], body: bytes) -> None:
     header = dict(stamp, size=len(body), crc=zlib.crc32(body))
     try:
         # Not durable: a cache lost or garbled by a power cut fails its check and is redone.
@@ -84,9 +94,12 @@ def _where(leaf: Any, kind: str) -> tuple[Path, dict[str, Any]] | None:
     if segment is None or folder is None:
         return None
     segment_id = segment.segment_id()
-    stamp = {"format": FORMAT, "segment": segment_id, "kind": kind,
-             "documents": segment.doc_count_all(), "byteorder": sys.byteorder}
-    return path_for(folder, segment_id, kind), stamp
+    return path_for(folder, segment_id, kind), _stamp(segment_id, segment.doc_count_all(), kind)
+
+
+def _stamp(segment_id: str, documents: int, kind: str) -> dict[str, Any]:
+    return {"format": FORMAT, "segment": segment_id, "kind": kind, "documents": documents,
+            "byteorder": sys.byteorder}
 
 
 def _checked(data: bytes, stamp: dict[str, Any]) -> bytes | None:

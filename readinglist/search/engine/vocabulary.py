@@ -123,7 +123,7 @@ def _segment_words(reader: Any, fieldname: str) -> dict[str, int]:
 
 def _saved_words(reader: Any, fieldname: str) -> dict[str, int] | None:
     """The segment's words as saved beside it (``derived``), or None."""
-    body = derived.load(reader, f"{fieldname}.words")
+    body = derived.load(reader, words_kind(fieldname))
     if body is None:
         return None
     split = body.find(b"\0")
@@ -138,8 +138,18 @@ def _saved_words(reader: Any, fieldname: str) -> dict[str, int] | None:
 
 
 def _save_words(reader: Any, fieldname: str, found: dict[str, int]) -> None:
+    body = words_file(found)
+    if body is not None:
+        derived.save(reader, words_kind(fieldname), body)
+
+
+def words_kind(fieldname: str) -> str:
+    return f"{fieldname}.words"
+
+
+def words_file(found: Mapping[str, int]) -> bytes | None:
+    """The body of a segment's derived words file (words in term order), or None."""
     if any("\n" in word or "\0" in word for word in found):
-        return  # not representable; never the case for the words of an exact field
+        return None  # not representable; never the case for the words of an exact field
     counts = array("I", found.values())
-    derived.save(reader, f"{fieldname}.words",
-                 "\n".join(found).encode("utf-8") + b"\0" + counts.tobytes())
+    return "\n".join(found).encode("utf-8") + b"\0" + counts.tobytes()
