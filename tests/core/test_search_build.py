@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser
@@ -63,6 +64,7 @@ def test_bulk_writer_writes_the_bytes_whoosh_writes(tmp_path: Path) -> None:
         assert ours[ext] == whoosh[ext], ext
 
 
+@pytest.mark.slow  # builds 4,000 papers with worker processes
 def test_the_built_index_is_a_plain_whoosh_index(tmp_path: Path) -> None:
     """Whoosh by itself (its query parser, searcher and scoring) searches what we built."""
     home = tmp_path / "home"

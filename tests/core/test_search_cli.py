@@ -44,6 +44,7 @@ def make_library(home: Path, count: int) -> None:
         library.import_parsed(info, papers)
 
 
+@pytest.mark.shared
 def test_search_json_and_text(tmp_path: Path, shared_digests: Path) -> None:
     home = tmp_path / "home"
     run(home, "import", *map(str, sorted(shared_digests.glob("*.txt"))))
@@ -56,8 +57,8 @@ def test_search_json_and_text(tmp_path: Path, shared_digests: Path) -> None:
     assert "<b>" in first["snippet"]
     sorted_ = json.loads(run(home, "search", "--sort", "published", "--json").stdout)
     ids = [r["id"] for r in sorted_["results"]]
-    dates = [json.loads(run(home, "show", i, "--json").stdout)["published"] for i in ids[:5]]
-    known = [d for d in dates if d]
+    with Library.open(home) as library:
+        known = [p.published for p in library.papers(ids[:5]) if p.published]
     assert known == sorted(known, reverse=True)
     text = run(home, "search", "segmantation").stdout
     assert "segmentation" in text  # did-you-mean / corrected results

@@ -30,6 +30,7 @@ def one_line(result) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # waits out the 5 s busy timeout
 def test_a_busy_library_gives_one_line_after_the_timeout(home: Path, ids):
     holder = sqlite3.connect(paths.database_path(home))
     holder.execute("BEGIN IMMEDIATE")
@@ -181,6 +182,7 @@ def test_hostile_json_is_refused_in_one_line(home: Path, ids, tmp_path, name):
         assert library.count() == 0  # all or nothing
 
 
+@pytest.mark.slow
 def test_fifty_thousand_tags_merge_in_linear_time(home: Path, ids, tmp_path):
     tags = [f"tag{n}" for n in range(50_000)]
     hostile = export_with(tmp_path, home, _set("tags", tags))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from readinglist import paths
-from readinglist.library import Library
+from readinglist.library import Library, store
+from readinglist.library import backup as backup_module
 from readinglist.library.backup import BackupError, back_up, check_backup, restore
 from tests.core.store_support import cli, dump
 from tests.reliability.support import NOTE, make_library, no_traceback, note_of
@@ -103,6 +104,7 @@ def test_an_old_backup_is_upgraded_in_a_copy_and_restored(home: Path, ids, tmp_p
         assert library.count() == report.papers > 0
 
 
+@pytest.mark.slow  # waits out the 5 s busy timeout
 def test_restore_gives_up_with_a_message_when_another_process_holds_the_lock(home: Path, ids):
     backup = back_up(home)
     holder = sqlite3.connect(paths.database_path(home))
@@ -118,8 +120,11 @@ def test_restore_gives_up_with_a_message_when_another_process_holds_the_lock(hom
     assert note_of(home, ids[0]) == NOTE
 
 
-def test_restore_in_process_gives_up_too(home: Path, ids):
+def test_restore_in_process_gives_up_too(home: Path, ids, monkeypatch):
     backup = back_up(home)
+    # The same giving up as after the usual 5 s (the command above waits those out).
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(backup_module, "BUSY_TIMEOUT_S", 0.5)
     holder = sqlite3.connect(paths.database_path(home))
     holder.execute("BEGIN IMMEDIATE")
     release = threading.Timer(30, holder.rollback)  # never reached unless restore hangs
