@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,17 @@ class WindowOpener:
         self.home = home
         self.windows: list[MainWindow] = []
 
-    def __call__(self) -> MainWindow:
+    def __call__(self, before_show: Callable[[MainWindow], object] | None = None) -> MainWindow:
+        """A new window, shown and listing.
+
+        ``before_show`` connects to it before any event runs: what the window starts in its
+        constructor (a look at the watched folder…) cannot report before that.
+        """
         library = Library.open(self.home)
         window = MainWindow(library, Settings.load())
         self.qtbot.addWidget(window)
+        if before_show is not None:
+            before_show(window)
         with self.qtbot.waitSignals([window.counts_shown, window.listing_shown], timeout=WAIT_MS):
             window.show()
         self.windows.append(window)

@@ -116,12 +116,18 @@ def test_files_imported_before_say_nothing_at_the_next_start(
     qtbot.waitUntil(lambda: window.library.count() == 25, timeout=WAIT_MS)
     open_window.close(window)
 
-    again = open_window()
+    # The folder is remembered: the next window looks at it as it starts (before it is shown).
     heard: list[str] = []
-    again.folder_watch.notice.connect(heard.append)
-    with qtbot.waitSignal(again.folder_watch.imported, timeout=WAIT_MS) as imported:
-        _watch(again, folder)
-    assert [r.status for r in imported.args[0]] == ["already-imported"]
+    imported: list[list] = []
+
+    def listen(window) -> None:
+        window.folder_watch.notice.connect(heard.append)
+        window.folder_watch.imported.connect(imported.append)
+
+    again = open_window(before_show=listen)
+    assert again.folder_watch.folder == folder
+    qtbot.waitUntil(lambda: imported != [], timeout=WAIT_MS)
+    assert [[r.status for r in reports] for reports in imported] == [["already-imported"]]
     assert heard == [] and not again.watch_notice.isVisible()
 
 
