@@ -45,6 +45,7 @@ def make_library(home: Path, count: int) -> None:
 
 
 @pytest.mark.shared
+@pytest.mark.slow  # a dozen commands over the real digests
 def test_search_json_and_text(tmp_path: Path, shared_digests: Path) -> None:
     home = tmp_path / "home"
     run(home, "import", *map(str, sorted(shared_digests.glob("*.txt"))))
