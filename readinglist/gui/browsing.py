@@ -151,9 +151,9 @@ class Browsing(QObject):
             self._failed_for_index = True
             status = self.index_status
             if status is not None and status.trouble:
-                self.search.info.setText(status.describe())
+                self.search.show_notice(status.describe())
             else:
-                self.search.info.setText("The search index is being built…")
+                self.search.show_notice("The search index is being built…")
             return
         self.message.emit(f"Could not list papers: {error}", 8000)
 

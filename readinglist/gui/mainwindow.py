@@ -43,6 +43,7 @@ from readinglist.gui.index_watch import IndexWatch
 from readinglist.gui.listing import ReaderContext, SidebarCounts
 from readinglist.gui.menus import build_menus, connect_actions
 from readinglist.gui.note_saving import RECOVERY_FOLDER, NoteSaving, ask_to_wait
+from readinglist.gui.pane_scroll import ScrollsWhenShort
 from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperTableView
 from readinglist.gui.search_bar import SearchBar
 from readinglist.gui.selection import SelectionView
@@ -296,7 +297,13 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.detail_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.detail_splitter.addWidget(self.table)
-        self.detail_splitter.addWidget(self.detail_stack)
+        # The pane scrolls when the window is shorter than it needs (large text at 1024x640):
+        # otherwise its minimum height made the window taller than the screen, status bar and
+        # all below the bottom edge.
+        detail_scroll = ScrollsWhenShort(self.detail_stack, self)
+        detail_scroll.setObjectName("DetailScroll")
+        self.detail_scroll = detail_scroll
+        self.detail_splitter.addWidget(detail_scroll)
         self.detail_splitter.setStretchFactor(0, 3)
         self.detail_splitter.setStretchFactor(1, 2)
         self.detail_splitter.setChildrenCollapsible(False)

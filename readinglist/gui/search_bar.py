@@ -7,9 +7,10 @@ instead for Y"); clicking Y searches the words as typed (``as_typed``), never co
 from __future__ import annotations
 
 import html
+import math
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from readinglist.gui.drops import LeavesFileDropsToWindow
@@ -65,6 +66,9 @@ class SearchBar(QWidget):
         self.info.setTextFormat(Qt.TextFormat.RichText)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.info.linkActivated.connect(self._take_suggestion)
+        # One line when there is room; wrapped rather than cut at the window's edge when there
+        # is not (large text, a long correction, a narrow window): see _fit_info.
+        self.info.setWordWrap(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(10)
@@ -109,10 +113,10 @@ class SearchBar(QWidget):
         """What the search found; ``incomplete``: the index is still catching up."""
         typed = self.query()
         if not typed:
-            self.info.setText("")
+            self._show_info("")
             return
         if error:
-            self.info.setText(html.escape(error))
+            self._show_info(html.escape(error))
             self.info.setToolTip("")
             return
         noun = "paper" if total == 1 else "papers"
@@ -127,9 +131,43 @@ class SearchBar(QWidget):
         elif suggestion:
             escaped = html.escape(suggestion)
             text += f' · did you mean <a href="suggest:{escaped}">{escaped}</a>?'
-        self.info.setText(text)
+        self._show_info(text)
         tip = f"found in {elapsed_ms:.0f} ms" if elapsed_ms is not None else ""
         self.info.setToolTip(tip)
+
+    def show_notice(self, text: str) -> None:
+        """A plain sentence in place of the hit count ("The search index is being built…")."""
+        self._show_info(html.escape(text))
+        self.info.setToolTip("")
+
+    def _show_info(self, rich_text: str) -> None:
+        self.info.setText(rich_text)
+        self._fit_info()
+
+    def _fit_info(self) -> None:
+        # A wrapping label asks for a narrow width by itself (two lines where one fits): ask
+        # for the text's whole width, or for all the room the field leaves when that is less.
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setDefaultFont(self.info.font())
+        document.setHtml(self.info.text())
+        natural = math.ceil(document.idealWidth()) + 1
+        # The field keeps room for a query of a few words, whatever the text size.
+        self.field.setMinimumWidth(16 * self.field.fontMetrics().averageCharWidth())
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        room = (self.width() - margins.left() - margins.right() - layout.spacing()
+                - self.field.minimumWidth())
+        self.info.setMinimumWidth(max(0, min(natural, room)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_info()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_info()
 
     def _take_suggestion(self, link: str) -> None:
         if link.startswith("astyped:"):

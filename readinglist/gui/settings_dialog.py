@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from readinglist import paths
 from readinglist.gui.settings import FONT_SIZES, Settings
 from readinglist.gui.theme import default_point_size
+from readinglist.gui.title_bar import title_bar_width
 
 THEME_NAMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
@@ -68,7 +70,10 @@ class SettingsDialog(QDialog):
         self._show_folder()
         where = QLabel(f"Stored in {paths.settings_path()}", self)
         where.setObjectName("Muted")
-        where.setWordWrap(True)
+        where.setTextFormat(Qt.TextFormat.PlainText)
+        # One line, never wrapped: a wrapped label in a form gets one line's height and loses
+        # the rest at large text sizes. The dialog is as wide as the path.
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.accept)
         form = QFormLayout(self)
@@ -77,6 +82,33 @@ class SettingsDialog(QDialog):
         form.addRow("Watched folder", folder_box)
         form.addRow(where)
         form.addRow(buttons)
+        self.fit()
+
+    def fit(self) -> None:
+        """As wide as the title bar's whole title, as high as the wrapped lines at that width.
+
+        Qt sizes a dialog by its widest shape; its wrapping labels (the folder's help at a
+        large text size) then need lines the dialog had no room for, and lost them.
+        """
+        layout = self.layout()
+        width = max(title_bar_width(self), layout.minimumSize().width())
+        height = max(layout.minimumSize().height(), self.heightForWidth(max(width, self.width())))
+        if (width, height) != self.minimumSize().toTuple():
+            self.setMinimumSize(width, height)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        # A new text size or folder changes what the rows need: LayoutRequest follows.
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange):
+            self.fit()
+        if event.type() == QEvent.Type.FontChange and self.isVisible():
+            # Smaller text: the dialog shrinks with it, once the rows have their new sizes.
+            QTimer.singleShot(0, self.adjustSize)
+        return handled
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()  # narrower: the labels wrap to more lines
 
     def _apply(self) -> None:
         self.settings.theme = self.theme.currentData()

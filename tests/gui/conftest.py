@@ -58,6 +58,15 @@ def open_window(qtbot, home):
 
 
 @pytest.fixture
+def default_text_size_afterwards(qapp):
+    """For tests that change the text size: the application's font outlives their windows."""
+    from readinglist.gui import theme
+
+    yield
+    theme.apply(qapp, "system", 0)
+
+
+@pytest.fixture
 def sample() -> Path:
     path = sample_digest_path()
     assert path is not None, "the sample digest ships in the package"

@@ -18,13 +18,6 @@ from readinglist.library import Library
 from .conftest import WAIT_MS, import_and_wait
 
 
-@pytest.fixture
-def default_text_size_afterwards(qapp):
-    # The application's font outlives the windows: leave the default to the next test.
-    yield
-    theme.apply(qapp, "system", 0)
-
-
 def sizes(window) -> dict[str, float]:
     """The point size each kind of text is drawn with (fonts of their own included)."""
     sidebar = window.sidebar.model()
