@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from readinglist.browse import VIEWS, Listing, ListingRequest, browse
+from readinglist.browse import VIEWS, Listing, ListingRequest, browse, new_since_last_digest
 from readinglist.library import Library
 
 # The sidebar's Library section; "new" sits at the head of the Digests section instead.
@@ -64,5 +64,7 @@ def sidebar_counts(context: ReaderContext) -> SidebarCounts:
         "notes": stats["notes"],
     }
     digests = library.digests()
-    latest_new = (digests[0].get("new") or 0) if digests else 0
+    # Counted as listed: the ledger's count of what the digest brought includes papers
+    # deleted since.
+    latest_new = len(new_since_last_digest(library))
     return SidebarCounts(counts, digests, library.tags(), latest_new, stats["papers"])

@@ -67,3 +67,13 @@ def test_listing_scopes_and_sorts(library):
     counts = sidebar_counts(context)
     assert counts.library["starred"] == 2
     assert counts.new_since_last == len(everything)
+
+
+def test_new_since_last_digest_counts_what_it_lists_after_a_delete(library):
+    context = ReaderContext(library)
+    new = run_listing(context, ListingRequest(scope=Scope("new"))).ids
+    library.delete(new[:1])
+    # The ledger still says what the digest brought; the sidebar counts the papers listed.
+    after = run_listing(context, ListingRequest(scope=Scope("new"))).ids
+    assert len(after) == len(new) - 1
+    assert sidebar_counts(context).new_since_last == len(after)
