@@ -2,8 +2,11 @@
 
     .venv/bin/python docs/screenshot.py [--out docs/images/main-window.png] [--theme light]
 
-It imports the sample digest shipped in the package into a temporary library, stars and
-annotates a couple of papers the way a reader would, searches, and grabs the window.
+It pastes the sample digest shipped in the package into a temporary library (the same import
+as Edit ▸ Paste Digest), stars and annotates a couple of papers the way a reader would,
+searches, deletes a paper (the status bar offers Ctrl+Z), and grabs the window with the list's
+context menu open on the paper shown (Paste Digest, Delete). The menu is a window of its own:
+it is grabbed apart and drawn where it opened.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(tempfile.mkdtemp(prefix="readinglist-shot-"))
     os.environ["READINGLIST_HOME"] = str(home)
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QPoint, QTimer
+    from PySide6.QtGui import QPainter
 
+    from readinglist.gui.actions import ActionId
     from readinglist.gui.app import application
     from readinglist.gui.import_flow import sample_digest_path
     from readinglist.gui.mainwindow import MainWindow
@@ -47,8 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print("the sample digest is missing from the package", file=sys.stderr)
         return 1
     with Library.open(home) as library:
-        for _ in library.import_files([sample]):
-            pass
+        library.import_text(sample.read_text(encoding="utf-8"))
         ids = library.list_ids(sort="upvotes")
         # The paper shown: one the README's query finds in its abstract.
         focus = next((i for i in ids if library.get(i).title.startswith("Quiet Attention")), ids[0])
@@ -71,10 +75,27 @@ def main(argv: list[str] | None = None) -> int:
         window.search.field.setText(args.query)
         settle(900)
     window.focus_list()
+    # Delete a paper the reader has no use for: the status bar says so and offers Ctrl+Z.
+    window.table.select_id(ids[-1])
+    settle(300)
+    window.actions[ActionId.DELETE].trigger()
+    settle(500)
     window.table.select_id(ids[0])
     settle(500)
+    # Right click on the paper shown: the menu opens at the pointer, over its title.
+    table = window.table
+    row = table.visualRect(table.currentIndex())
+    at = QPoint(table.columnViewportPosition(1) + 220, row.center().y())
+    menu = table.context_menu()
+    menu.popup(table.viewport().mapToGlobal(at))
+    settle(300)
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(window.mapFromGlobal(menu.pos()), menu.grab())
+    painter.end()
+    menu.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(args.out))
+    shot.save(str(args.out))
     window.close()
     window.library.close()
     app.processEvents()

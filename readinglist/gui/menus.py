@@ -52,7 +52,7 @@ def build_menus(
         a[ActionId.STAR], a[ActionId.TOGGLE_READ], a[ActionId.MARK_SELECTION_READ],
         a[ActionId.MARK_SELECTION_UNREAD], None, a[ActionId.EDIT_NOTE], a[ActionId.EDIT_TAGS],
         None, a[ActionId.OPEN_HUGGING_FACE], a[ActionId.SEARCH_ARXIV], None,
-        a[ActionId.EXPORT_SELECTION], None, a[ActionId.DELETE],
+        a[ActionId.EXPORT_SELECTION], a[ActionId.PASTE_DIGEST], None, a[ActionId.DELETE],
     ]
     return import_folder
 

@@ -439,16 +439,20 @@ class PaperTableView(QTableView):
         if index.column() == STAR and (paper_id := self.paper_model().id_at(index.row())):
             self.star_clicked.emit(paper_id)
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802
-        if not self.context_menu_actions:
-            return
+    def context_menu(self) -> QMenu:
+        """The menu a right click on the list opens (docs/screenshot.py shows it too)."""
         menu = QMenu(self)
         for action in self.context_menu_actions:
             if action is None:
                 menu.addSeparator()
             else:
                 menu.addAction(action)
-        menu.exec(event.globalPos())
+        return menu
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        if not self.context_menu_actions:
+            return
+        self.context_menu().exec(event.globalPos())
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         # Home/End go to the first/last paper (Qt's table would go to the row's first/last cell).

@@ -93,7 +93,7 @@ def test_deleting_several_and_reimporting_keeps_them_deleted(
 def test_context_menu_and_paper_menu_offer_delete_and_the_web(qtbot, open_window, sample):
     window = _ready(qtbot, open_window, sample)
     texts = [a.text() for a in window.table.context_menu_actions if a is not None]
-    for wanted in ("&Delete", "Open on &Hugging Face", "Search on ar&Xiv"):
+    for wanted in ("&Delete", "&Paste Digest", "Open on &Hugging Face", "Search on ar&Xiv"):
         assert wanted in texts
     menus = {m.title(): m for m in window.menuBar().findChildren(QMenu)}
     assert window.actions[ActionId.DELETE] in menus["&Paper"].actions()
