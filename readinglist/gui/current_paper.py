@@ -11,6 +11,7 @@ from readinglist.gui.listing import ReaderContext
 from readinglist.gui.tasks import Worker
 from readinglist.library import Library, UnknownPaper
 from readinglist.search import IndexUnavailable
+from readinglist.search.status import IndexStatus
 
 RELATED_DELAY_MS = 350
 
@@ -42,6 +43,7 @@ class CurrentPaper(QObject):
         self._stopped = False
         self._related_for = ""
         self._related_shown = ""  # the paper whose related papers are on screen
+        self._related_retry = ""  # the paper the index had no related papers for yet
         self._related_pending = False
         self._related_timer = QTimer(self)
         self._related_timer.setSingleShot(True)
@@ -73,6 +75,20 @@ class CurrentPaper(QObject):
         self._related_for = paper_id
         self._related_timer.start()
 
+    def on_index_status(self, status: IndexStatus) -> None:
+        """The index changed: related papers it could not give yet are asked again.
+
+        On a first run (or ``--demo``) the window shows a paper before the index exists; a
+        user who stays on it gets its related papers once the index is ready.
+        """
+        if self._stopped or status.building or status.generation < 0:
+            return
+        paper = self.detail.paper
+        if self._related_retry and paper is not None and paper.id == self._related_retry:
+            self._related_retry = ""
+            self._related_for = paper.id
+            self._related_timer.start()
+
     def resume_related(self) -> None:
         """The user left the search field: ask for the related papers put off while typing."""
         if self._related_pending:
@@ -99,8 +115,10 @@ class CurrentPaper(QObject):
             return [(row["id"], row["title"]) for row in ctx.library.rows(results.ids)]
 
         def show(found: list[tuple[str, str]] | None) -> None:
-            if found is not None:  # else asked again when the user comes back to the paper
+            if found is not None:  # else asked again on a visit, or when the index is ready
                 self._related_shown = paper_id
+            # Nothing found may be an index still empty or behind: ask when it changes.
+            self._related_retry = "" if found else paper_id
             self.detail.show_related(paper_id, found or [])
 
         task = self.related_worker.submit(related, name="Related papers", key="related")

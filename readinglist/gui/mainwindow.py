@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         )
         self.index_watch = IndexWatch(self.search_index.path, self._index_trouble, self)
         self.index_watch.changed.connect(browsing.on_index_status)
+        self.index_watch.changed.connect(self.current.on_index_status)
         browsing.indexing_changed.connect(self.index_label.setText)
         browsing.listing_shown.connect(lambda _listing: self.listing_shown.emit())
         browsing.counts_shown.connect(self._show_counts)

@@ -59,3 +59,44 @@ def test_related_papers_while_the_index_is_built_log_no_failure(
     qtbot.waitUntil(lambda: paper_id in answered, timeout=WAIT_MS)
     assert not [r for r in caplog.records if "IndexUnavailable" in r.getMessage()]
     assert window.current._related_shown != paper_id  # asked again on the next visit
+
+
+def test_related_papers_put_off_by_the_first_build_come_once_the_index_is_ready(
+    qtbot, open_window, sample, monkeypatch
+):
+    # --demo: the window opens on the first paper while the index is first built; the user
+    # stays on it, and its related papers must come when the index is ready, not never.
+    from readinglist.search import IndexUnavailable, SearchIndex
+
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    related = SearchIndex.related
+    building = True
+
+    def first_build(self, *args, **kwargs):
+        if building:
+            raise IndexUnavailable("the search index has not been built yet")
+        return related(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "related", first_build)
+    answered: list[str] = []
+    show_related = window.current.detail.show_related
+
+    def record(paper_id, found):
+        answered.append(paper_id)
+        show_related(paper_id, found)
+
+    monkeypatch.setattr(window.current.detail, "show_related", record)
+    paper_id = window.table.current_id()
+    window.current._related_shown = ""
+    window.current._load_related(paper_id)
+    qtbot.waitUntil(lambda: paper_id in answered, timeout=WAIT_MS)
+    items = window.detail.related
+    assert [items.item(i).text() for i in range(items.count())] == ["No related papers yet."]
+
+    building = False
+    window.index_watch.status = None  # the next poll reports the index as it is now
+    window.index_watch.poll()
+    qtbot.waitUntil(lambda: window.current._related_shown == paper_id, timeout=WAIT_MS)
+    assert items.count() > 1 and items.item(0).data(Qt.ItemDataRole.UserRole)
+    assert window.table.current_id() == paper_id  # the user never moved
