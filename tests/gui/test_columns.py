@@ -35,3 +35,23 @@ def test_hide_columns_from_the_header_menu_and_keep_the_choice(qtbot, open_windo
     again.table.header_menu.close()
     assert not again.table.isColumnHidden(SEEN)
     assert Settings.load().hidden_columns == ["upvotes"]
+
+
+def test_a_right_click_on_the_header_opens_the_column_menu(qtbot, open_window, sample):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    header = window.table.horizontalHeader()
+    at = QPoint(header.sectionViewportPosition(UPVOTES) + 4, header.height() // 2)
+    QApplication.sendEvent(
+        header.viewport(),
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, header.viewport().mapToGlobal(at)),
+    )
+    menu = window.table.header_menu
+    qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
+    assert [a.text() for a in menu.actions()] == ["Star", "Published", "Upvotes", "Seen", "Read"]
+    assert all(a.isChecked() for a in menu.actions())
+    menu.close()
