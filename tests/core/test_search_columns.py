@@ -42,7 +42,7 @@ def test_ids_lengths_and_ranges_equal_whooshs_own_reading(tmp_path: Path) -> Non
                     leaf.doc_field_length(d, field, 1) or 1 for d in range(leaf.doc_count_all())]
         values = {f: sorted({reader.column_reader(f)[d] for d in reader.all_doc_ids()})
                   for f in ("published", "upvotes")}
-        # A sort column only (no postings, schema 5): Whoosh answers, with nothing.
+        # A sort column only (no postings, since schema 5): Whoosh answers, with nothing.
         assert columns.numeric_range(reader, "added", None, None, False, False) is None
         assert not list(whoosh.docs_for_query(wq.NumericRange("added", None, None)))
         checked = 0

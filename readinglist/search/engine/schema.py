@@ -29,7 +29,7 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from readinglist.search.engine.analysis import ExactAnalyzer, PaperAnalyzer
 from readinglist.search.engine.postings import field_postings
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Title above abstract above note: a word in the title says more about the paper than the
 # same word in a 200-word abstract, and the abstract more than the reader's own note.
@@ -127,8 +127,11 @@ def build_schema() -> Schema:
         read=BOOLEAN,
         has_note=BOOLEAN,
         # yyyymmdd (0 when unknown): one integer serves year:, published:> and sorting.
-        published=NUMERIC(int, bits=32, sortable=True, signed=False),
-        upvotes=NUMERIC(int, bits=32, sortable=True, signed=False),
+        # One term per value (shift_step=bits), not Whoosh's 8 tiers: our ranges are read
+        # from the column (engine/columns.py), so the tiers were 14 postings a paper that
+        # only Whoosh's own range matcher would read (it still works: over the values).
+        published=NUMERIC(int, bits=32, sortable=True, signed=False, shift_step=32),
+        upvotes=NUMERIC(int, bits=32, sortable=True, signed=False, shift_step=32),
         added=_sort_column(NUMERIC(int, bits=64, sortable=True, signed=False)),
         title_key=_sort_column(ID(sortable=True)),
     )
