@@ -307,6 +307,16 @@ def check_table(built: Built) -> None:
     assert built.found("image -text") == a - b
     assert built.found("image NOT text") == a - b
     assert built.found('image -"text to image"') == a - o.phrase("text to image")
+    # Stop words are skipped beside other words; a part made only of them is them as written
+    # (never every paper, never an exclusion ignored).
+    the = o.phrase("the")
+    assert the and built.found("the") == the
+    assert built.found("the of") == the & o.phrase("of")
+    assert built.found("the image") == a
+    assert built.found("the -image") == the - a
+    assert built.found("image -the") == a - the
+    assert built.found("the OR image") == the | a
+    assert built.found("title:the") == {p.id for p in o.papers if "the" in words(p.parts[0])}
 
 
 def test_table_on_the_fixtures(fixture_library: Built) -> None:

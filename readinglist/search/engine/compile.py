@@ -110,9 +110,9 @@ class Compiled:
 def compile_query(parsed: q.ParsedQuery, expansions: Expansions) -> Compiled:
     """Whoosh queries for the text part, the filters (all must match) and the exclusions."""
     compiler = _Compiler(expansions)
-    query = compiler.node(parsed.tree) if parsed.tree is not None else None
+    query = compiler.alone(parsed.tree) if parsed.tree is not None else None
     filters = [f for f in map(compiler.node, parsed.filters) if f is not None]
-    exclusions = [f for f in map(compiler.node, parsed.exclusions) if f is not None]
+    exclusions = [f for f in map(compiler.alone, parsed.exclusions) if f is not None]
     return Compiled(
         query=query,
         filter=_and(filters),
@@ -128,14 +128,33 @@ class _Compiler:
         self.fuzzy_words: set[str] = set()
         self.fuzzy_stems: set[str] = set()
 
+    def alone(self, node: q.Node) -> wq.Query | None:
+        """``node`` where nothing else narrows the search: stop words count, as written.
+
+        Beside other words a stop word is skipped ("the transformer" is "transformer"), but a
+        part made only of stop words ("the", "the -video", "the OR video") would otherwise
+        stand for every paper: it means the words as written instead, like a phrase.
+        """
+        found = self.node(node)
+        return found if found is not None else self.as_written(node)
+
+    def as_written(self, node: q.Node) -> wq.Query | None:
+        if isinstance(node, q.All):
+            return _and([p for p in map(self.as_written, node.parts) if p is not None])
+        if isinstance(node, q.Words):
+            exact = EXACT_FIELDS.get(node.field)
+            words = exact_words(node.text) if exact is not None else []
+            return _and([wq.Term(exact, w) for w in words])
+        return None
+
     def node(self, node: q.Node) -> wq.Query | None:  # noqa: C901,PLR0911 - a case per node
         """The Whoosh query for ``node``; None for words that are all stop words ("the")."""
         if isinstance(node, q.All):
             return _and([p for p in map(self.node, node.parts) if p is not None])
         if isinstance(node, q.Either):
-            return _or([p for p in map(self.node, node.parts) if p is not None])
+            return _or([p for p in map(self.alone, node.parts) if p is not None])
         if isinstance(node, q.Without):
-            keep, drop = self.node(node.keep), self.node(node.drop)
+            keep, drop = self.alone(node.keep), self.alone(node.drop)
             return wq.AndNot(keep, drop) if keep is not None and drop is not None else keep
         if isinstance(node, q.Words):
             return _and([w for w in map(self.word, _WORD.findall(node.text), repeat(node.field))
