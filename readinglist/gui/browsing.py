@@ -123,7 +123,7 @@ class Browsing(QObject):
         self.detail.set_terms(self.terms)
         self.search.show_result(
             listing.total, listing.suggestion, listing.elapsed_ms, listing.corrected,
-            listing.error, incomplete=listing.index_behind,
+            listing.error, incomplete=listing.index_behind, fallback=listing.fallback,
         )
         old_query = previous.request.query if previous is not None else ""
         query = listing.request.query

@@ -109,8 +109,12 @@ class SearchBar(QWidget):
 
     def show_result(self, total: int, suggestion: str | None, elapsed_ms: float | None,
                     corrected: bool = False, error: str | None = None,
-                    incomplete: bool = False) -> None:
-        """What the search found; ``incomplete``: the index is still catching up."""
+                    incomplete: bool = False, fallback: bool = False) -> None:
+        """What the search found; ``incomplete``: the index is still catching up.
+
+        ``fallback``: the query could not be read as written and its plain words were
+        searched; said, so that no query is silently answered as another.
+        """
         typed = self.query()
         if not typed:
             self._show_info("")
@@ -131,6 +135,8 @@ class SearchBar(QWidget):
         elif suggestion:
             escaped = html.escape(suggestion)
             text += f' · did you mean <a href="suggest:{escaped}">{escaped}</a>?'
+        if fallback:
+            text += " · could not be read as written: searched its words"
         self._show_info(text)
         tip = f"found in {elapsed_ms:.0f} ms" if elapsed_ms is not None else ""
         self.info.setToolTip(tip)

@@ -217,6 +217,7 @@ class Built:
     library: Library
     index: SearchIndex
     oracle: Oracle
+    home: Path
 
     def found(self, query: str) -> set[str]:
         results = self.index.search(query, limit=None, snippets=False, library=self.library,
@@ -236,7 +237,7 @@ def build(home: Path, files: Iterable[Path]) -> Built:
         Paper(p.id, [p.title, p.abstract or "", p.organization or ""])
         for p in library.papers(library.list_ids())
     ]
-    return Built(library, index, Oracle(papers))
+    return Built(library, index, Oracle(papers), home)
 
 
 @pytest.fixture(scope="module")
@@ -358,6 +359,61 @@ def test_table_on_the_real_digests(real_library: Built) -> None:
     check_table(real_library)
     assert len(real_library.found('"state of the art"')) > 50
     assert real_library.found('"fine tuning"') and real_library.found('"text to image"')
+
+
+# --- the same rows through `readinglist search --json` -----------------------------------------
+
+NAMES_THE_LIBRARY_LACKS = ["ocr", "cot", "sft", "dpo", "int4", "fp8", "gui", "OCR"]
+
+
+def command_line(built: Built, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+                 query: str, *flags: str) -> tuple[int, dict]:
+    from readinglist.cli import main as cli_main
+
+    monkeypatch.setenv("READINGLIST_HOME", str(built.home))
+    capsys.readouterr()
+    status = cli_main(["search", query, "--json", "--limit", "100000", *flags])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def check_command_line(built: Built, monkeypatch: pytest.MonkeyPatch,
+                       capsys: pytest.CaptureFixture, typo: str, fixed: str) -> None:
+    """Each row as the command line answers it: the oracle's set, and corrections said."""
+    search = lambda q, *f: command_line(built, monkeypatch, capsys, q, *f)  # noqa: E731
+    rows = [*TABLE_PHRASES, *TABLE_PREFIXES, *TABLE_WORDS, *TABLE_HYPHENATED, *TABLE_FUZZY,
+            '"image editing']
+    for text in rows:
+        status, data = search(text)
+        assert status == 0 and not data["corrected"] and data["query"] == text, text
+        assert {r["id"] for r in data["results"]} == built.found(text), text
+        assert data["total"] == len(data["results"]), text
+    for text in NAMES_THE_LIBRARY_LACKS:
+        status, data = search(text)
+        assert (data["total"], data["suggestion"], data["corrected"]) == (0, None, False), text
+    status, data = search("d*")
+    assert status == 2 and data["total"] == 0 and "at least 2 letters" in data["error"]
+    # A sure correction changes the misspelt word only, and the JSON says so.
+    status, data = search(typo)
+    assert data["corrected"] and data["suggestion"] == fixed and data["query"] == typo
+    assert {r["id"] for r in data["results"]} == built.found(fixed) != set()
+    status, data = search(typo, "--as-typed")
+    assert not data["corrected"] and data["suggestion"] == fixed and data["total"] == 0
+
+
+def test_table_through_the_command_line_on_the_fixtures(
+    fixture_library: Built, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    check_command_line(fixture_library, monkeypatch, capsys,
+                       "evaluaton benchmark", "evaluation benchmark")
+
+
+@pytest.mark.shared
+def test_table_through_the_command_line_on_the_real_digests(
+    real_library: Built, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # The issue's example: the typo fixed, the name and the compound left alone.
+    check_command_line(real_library, monkeypatch, capsys,
+                       "layton tokeizer 1024-pixel", "layton tokenizer 1024-pixel")
 
 
 # --- generated queries -------------------------------------------------------------------------
