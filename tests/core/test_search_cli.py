@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import pytest
 
 from readinglist.digests.model import DigestInfo, ParsedPaper
 from readinglist.library import Library
+from readinglist.search.status import read_status
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -85,20 +87,36 @@ def test_kill_while_indexing_repairs_without_losing_a_note(tmp_path: Path) -> No
     with Library.open(home) as library:
         pid = library.list_ids(limit=1)[0]
         library.set_note(pid, "the pangolin result needs checking")
-    for attempt in range(2):  # first build (no index yet), then a rebuild over a good index
+    for _ in range(2):  # first build (no index yet), then a rebuild over a good index
         env = dict(os.environ, READINGLIST_HOME=str(home))
+        before = _segment_files(home / "index")
         process = subprocess.Popen(
             [sys.executable, "-m", "readinglist.cli", "reindex"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        time.sleep(1.2 + attempt * 0.3)
+        # Killed while it writes the index (new segment files, or its progress says so),
+        # whatever the machine's speed.
+        deadline = time.monotonic() + 60
+        while not _writing(home / "index", before) and process.poll() is None:
+            assert time.monotonic() < deadline, "indexing never started writing"
+            time.sleep(0.002)
         assert process.poll() is None, "indexing finished before it could be killed"
         os.killpg(process.pid, signal.SIGKILL)  # the writer and any worker processes
         process.wait()
         found = json.loads(run(home, "search", "pangolin", "--json").stdout)
         assert [r["id"] for r in found["results"]] == [pid]
         assert json.loads(run(home, "search", "--json").stdout)["total"] == 3000
+
+
+def _segment_files(folder: Path) -> set[str]:
+    with contextlib.suppress(OSError):
+        return {p.name for p in folder.iterdir() if p.suffix in (".pst", ".trm", ".seg")}
+    return set()
+
+
+def _writing(folder: Path, before: set[str]) -> bool:
+    return bool(_segment_files(folder) - before) or read_status(folder).phase == "writing"
 
 
 def test_import_leaves_a_searchable_library(tmp_path: Path) -> None:
