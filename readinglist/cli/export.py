@@ -265,6 +265,23 @@ def run_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _restore_question(home: Path, source: Path, papers: int) -> str:
+    """Which backup, the library now and what a restore would lose (as the window asks)."""
+    from readinglist import paths
+    from readinglist.library import Library, LibraryError
+    from readinglist.library.backup import restore_preview
+
+    current = paths.database_path(home)
+    question = f"Replace the library at {current} with {source}?"
+    if current.exists():
+        try:
+            with Library.open(home) as library:
+                return "\n".join([question, *restore_preview(library, source).lines()])
+        except LibraryError:
+            pass  # a damaged library (a reason to restore): nothing to compare it with
+    return f"{question}\nThe backup holds {papers:,} papers; nothing to compare it with here."
+
+
 def run_restore(args: argparse.Namespace) -> int:
     from readinglist import paths
     from readinglist.library import LibraryError
@@ -279,11 +296,7 @@ def run_restore(args: argparse.Namespace) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             fail("restore replaces the whole library; add --yes to confirm", 2)
-        current = paths.database_path(home)
-        answer = input(
-            f"Replace the library at {current} with {source} ({papers:,} papers)?\n"
-            "The current library is backed up first. Restore? [y/N] "
-        )
+        answer = input(_restore_question(home, source, papers) + " Restore? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing restored.", file=sys.stderr)
             return 1
