@@ -198,7 +198,8 @@ def test_restore_asks_before_replacing_the_library(
     questions: list[str] = []
     monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or answer)
     assert main(["restore", str(tmp_path / "snap.db")]) == code
-    assert "(9 papers)" in questions[0] and "backed up first" in questions[0]
+    assert ", 9 papers, 2 notes." in questions[0] and "backed up first" in questions[0]
+    assert "Restoring loses the marks and tags of 3 papers changed since." in questions[0]
     with Library.open(home) as lib:
         assert lib.count(PaperFilter(starred=True)) == starred
     if code:
