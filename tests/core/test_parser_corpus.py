@@ -39,7 +39,7 @@ def read_all(paths: list[Path]) -> tuple[list[str], set[str], list[str]]:
 
 
 def test_corpus_reads_back_every_paper_in_every_layout(corpus: ModuleType, tmp_path: Path) -> None:
-    papers = corpus.generate_papers(900, seed=5)
+    papers = corpus.generate_papers(900, seed=5, shared=False)
     assert len({p["title"] for p in papers}) == 900
     paths = corpus.write_digests(papers, tmp_path, per_file=50, seed=5)
     assert len(paths) == 18
@@ -59,7 +59,7 @@ def _encoding(path: Path) -> str:
 
 
 def test_corpus_papers_look_like_real_ones(corpus: ModuleType) -> None:
-    papers = corpus.generate_papers(400, seed=2)
+    papers = corpus.generate_papers(400, seed=2, shared=False)
     abstracts = [len(str(p["abstract"])) for p in papers]
     titles = [len(str(p["title"])) for p in papers]
     assert min(abstracts) >= 200 and sum(abstracts) / len(abstracts) > 600
@@ -71,7 +71,8 @@ def test_corpus_papers_look_like_real_ones(corpus: ModuleType) -> None:
 
 def test_corpus_is_deterministic_for_a_seed(corpus: ModuleType, tmp_path: Path) -> None:
     def digest_of(folder: Path, seed: int) -> str:
-        paths = corpus.write_digests(corpus.generate_papers(120, seed), folder, 40, seed)
+        papers = corpus.generate_papers(120, seed, shared=False)
+        paths = corpus.write_digests(papers, folder, 40, seed)
         return hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()
 
     assert digest_of(tmp_path / "a", 7) == digest_of(tmp_path / "b", 7)
@@ -94,21 +95,30 @@ def test_corpus_learns_from_the_fixtures_without_the_real_digests(
 
 
 def test_corpus_command_line(
-    corpus: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    corpus: ModuleType,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert corpus.main(["--papers", "30", "--out", str(tmp_path), "--per-file", "10"]) == 0
+    monkeypatch.setattr(corpus, "SHARED_DIGESTS", tmp_path / "absent")  # the same everywhere
+    corpus.load_source.cache_clear()
+    try:
+        assert corpus.main(["--papers", "30", "--out", str(tmp_path), "--per-file", "10"]) == 0
+    finally:
+        corpus.load_source.cache_clear()
     assert len(list(tmp_path.glob("digest-*.txt"))) == 3
     assert "30 distinct papers in 3 files" in capsys.readouterr().out
 
 
 @pytest.mark.slow
 def test_a_large_digest_streams_in_bounded_memory(corpus: ModuleType, tmp_path: Path) -> None:
-    # Abstract lengths come from the real digests when present, else from the shorter fixtures:
-    # size the corpus from a sample so the file is over 20 MB either way.
-    (sample,) = corpus.write_digests(corpus.generate_papers(500, seed=11), tmp_path / "sample",
+    # Drawn from the repository's fixtures only (as every test's corpus, so a clone without
+    # ../shared tests the same); sized from a sample so the file is over 20 MB.
+    (sample,) = corpus.write_digests(corpus.generate_papers(500, seed=11, shared=False),
+                                     tmp_path / "sample",
                                      per_file=500, seed=11)
     wanted = int(21_000_000 / (sample.stat().st_size / 500)) + 1
-    papers = corpus.generate_papers(wanted, seed=11)
+    papers = corpus.generate_papers(wanted, seed=11, shared=False)
     (path,) = corpus.write_digests(papers, tmp_path, per_file=len(papers), seed=11)
     size = path.stat().st_size
     assert size > 20_000_000
