@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from readinglist.digests.model import DigestInfo, DigestRefused, ParsedPaper
+from readinglist.library import Library
 
 WORDS = (
     "attention diffusion transformer latent sparse retrieval vision language alignment scaling "
@@ -50,6 +51,14 @@ def info(name: str = "digest.txt", label: str | None = "Mar 14", **changes: Any)
         path=name, sha256=sha, size=changes.pop("size", 1000), label=label,
         layout=changes.pop("layout", "blank-separated"), **changes,
     )
+
+
+def open_two_digests(home: Path) -> Library:
+    """A library of two digests sharing papers 3 and 4: one.txt (0-4), two.txt (3-6, Mar 15)."""
+    lib = Library.open(home)
+    lib.import_parsed(info("one.txt"), [paper(n) for n in range(5)])
+    lib.import_parsed(info("two.txt", label="Mar 15"), [paper(n) for n in range(3, 7)])
+    return lib
 
 
 def failing(papers: Iterable[ParsedPaper], error: BaseException) -> Iterator[ParsedPaper]:

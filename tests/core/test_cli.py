@@ -260,13 +260,13 @@ def test_counts_and_offsets_are_checked(tmp_path: Path) -> None:
     assert "--offset: must be 0 or more" in offset.stderr
 
 
-def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path: Path) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env["READINGLIST_HOME"] = str(tmp_path / "home")
+def _app_refused(tmp_path: Path, drop: tuple[str, ...], **extra: str) -> str:
+    """Start the app with ``drop`` unset and ``extra`` set; its one line, once it refused.
+
+    It must exit 1 with a single line on stderr, before it has made its data folder.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in drop}
+    env.update(extra, READINGLIST_HOME=str(tmp_path / "home"))
     done = subprocess.run(
         [sys.executable, "-m", "readinglist"],
         capture_output=True, text=True, env=env, timeout=120, check=False,
@@ -274,8 +274,13 @@ def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path: Path) -> None:
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("readinglist: no display") and "xcb" not in lines[0]
     assert not (tmp_path / "home").exists()
+    return lines[0]
+
+
+def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path: Path) -> None:
+    line = _app_refused(tmp_path, ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    assert line.startswith("readinglist: no display") and "xcb" not in line
 
 
 @pytest.mark.skipif(
@@ -284,22 +289,11 @@ def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path: Path) -> None:
 def test_a_display_nobody_answers_on_is_one_clear_line(tmp_path: Path) -> None:
     # DISPLAY left over from an ended session (or a wrong ssh forward): Qt would abort with
     # "could not connect" followed by the misleading "libxcb-cursor0 is needed".
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "XAUTHORITY")
-    }
-    env.update(DISPLAY=":4711", READINGLIST_HOME=str(tmp_path / "home"))
-    done = subprocess.run(
-        [sys.executable, "-m", "readinglist"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+    line = _app_refused(
+        tmp_path, ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "XAUTHORITY"), DISPLAY=":4711"
     )
-    assert done.returncode == 1
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("readinglist: cannot reach the display :4711")
-    assert "xcb" not in lines[0]
-    assert not (tmp_path / "home").exists()
+    assert line.startswith("readinglist: cannot reach the display :4711")
+    assert "xcb" not in line
 
 
 def test_no_display_reason_asks_the_x_server_only_when_it_would_be_used() -> None:

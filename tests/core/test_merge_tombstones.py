@@ -11,14 +11,12 @@ import pytest
 from readinglist.export import write_export
 from readinglist.export.json_import import merge_json_file
 from readinglist.library import Change, Library
-from tests.core.store_support import cli, dump, info, paper
+from tests.core.store_support import cli, dump, info, open_two_digests, paper
 
 
 @pytest.fixture
 def library(home: Path) -> Iterator[Library]:
-    lib = Library.open(home)
-    lib.import_parsed(info("one.txt"), [paper(n) for n in range(5)])
-    lib.import_parsed(info("two.txt", label="Mar 15"), [paper(n) for n in range(3, 7)])
+    lib = open_two_digests(home)
     yield lib
     lib.close()
 

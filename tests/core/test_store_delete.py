@@ -11,14 +11,12 @@ import pytest
 
 from readinglist.library import Change, Library, PaperFilter, UnknownPaper
 from readinglist.search import SearchIndex
-from tests.core.store_support import dump, info, paper, write_digest
+from tests.core.store_support import dump, open_two_digests, write_digest
 
 
 @pytest.fixture
 def library(home: Path) -> Iterator[Library]:
-    lib = Library.open(home)
-    lib.import_parsed(info("one.txt"), [paper(n) for n in range(5)])
-    lib.import_parsed(info("two.txt", label="Mar 15"), [paper(n) for n in range(3, 7)])
+    lib = open_two_digests(home)
     yield lib
     lib.close()
 

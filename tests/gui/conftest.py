@@ -84,6 +84,15 @@ def import_and_wait(qtbot, window: MainWindow, paths: list[Path], show_report: b
     return dialog, blocker.args[0]
 
 
+def window_with_sample(qtbot, open_window, sample: Path) -> MainWindow:
+    """A window holding the sample digest, active, with the keyboard in the list."""
+    window = open_window()
+    import_and_wait(qtbot, window, [sample], show_report=False)
+    window.activateWindow()
+    window.focus_list()
+    return window
+
+
 def wait_writes(qtbot, window: MainWindow) -> None:
     """Wait until every queued write has committed and its result reached the UI."""
     qtbot.waitUntil(lambda: window.writer.pending() == 0, timeout=WAIT_MS)

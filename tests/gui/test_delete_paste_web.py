@@ -11,20 +11,12 @@ from readinglist.display import display_text
 from readinglist.gui.actions import ActionId
 from readinglist.gui.import_flow import sample_digest_path
 
-from .conftest import WAIT_MS, import_and_wait, wait_writes
+from .conftest import WAIT_MS, import_and_wait, wait_writes, window_with_sample
 from .test_mainwindow import key
 
 
-def _ready(qtbot, open_window, sample):
-    window = open_window()
-    import_and_wait(qtbot, window, [sample], show_report=False)
-    window.activateWindow()
-    window.focus_list()
-    return window
-
-
 def test_delete_key_deletes_the_selection_and_ctrl_z_brings_all_back(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     first = window.table.current_id()
     total = window.library.count()
     # Dress the paper so undo has something to bring back.
@@ -62,7 +54,7 @@ def test_delete_key_deletes_the_selection_and_ctrl_z_brings_all_back(qtbot, open
 def test_deleting_several_and_reimporting_keeps_them_deleted(
     qtbot, open_window, sample, tmp_path
 ):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     total = window.library.count()
     window.table.selectAll()
     chosen = window.table.selected_ids()[:3]
@@ -91,7 +83,7 @@ def test_deleting_several_and_reimporting_keeps_them_deleted(
 
 
 def test_context_menu_and_paper_menu_offer_delete_and_the_web(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     texts = [a.text() for a in window.table.context_menu_actions if a is not None]
     for wanted in ("&Delete", "&Paste Digest", "Open on &Hugging Face", "Search on ar&Xiv"):
         assert wanted in texts
@@ -103,7 +95,7 @@ def test_context_menu_and_paper_menu_offer_delete_and_the_web(qtbot, open_window
 def test_h_and_x_open_the_paper_on_hugging_face_and_arxiv(
     qtbot, open_window, sample, monkeypatch
 ):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     opened: list[str] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
     paper = window.detail.paper
@@ -145,7 +137,7 @@ def test_ctrl_v_in_the_list_imports_the_clipboard_once(qtbot, open_window):
 
 
 def test_ctrl_v_in_the_search_field_pastes_text_not_a_digest(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     QApplication.clipboard().setText("diffusion")
     window.search.focus()
     before = len(window.library.digests())

@@ -6,16 +6,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from readinglist.gui.actions import ActionId
 
-from .conftest import WAIT_MS, import_and_wait, wait_writes
+from .conftest import WAIT_MS, wait_writes, window_with_sample
 from .test_mainwindow import key
-
-
-def _ready(qtbot, open_window, sample):
-    window = open_window()
-    import_and_wait(qtbot, window, [sample], show_report=False)
-    window.activateWindow()
-    window.focus_list()
-    return window
 
 
 def _select_rows(window, rows) -> list[str]:
@@ -39,7 +31,7 @@ def _pane_shows(window, count: int) -> bool:
 
 
 def test_several_selected_show_the_count_and_one_shows_the_paper(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     ids = _select_rows(window, [0, 2, 3])
     window.library.set_starred([ids[0]], True)
     window.library.set_read(ids[:2], True)
@@ -53,7 +45,7 @@ def test_several_selected_show_the_count_and_one_shows_the_paper(qtbot, open_win
 
 
 def test_bulk_star_read_and_tags_in_one_change_each_with_undo(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     ids = _select_rows(window, [1, 2, 4, 5])
     qtbot.waitUntil(lambda: _pane_shows(window, 4), timeout=WAIT_MS)
     pane = window.selection_pane
@@ -89,7 +81,7 @@ def test_bulk_star_read_and_tags_in_one_change_each_with_undo(qtbot, open_window
 
 
 def test_keys_act_on_the_selection_and_t_goes_to_its_tags(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     ids = _select_rows(window, [0, 1, 2])
     qtbot.waitUntil(lambda: _pane_shows(window, 3), timeout=WAIT_MS)
     window.table.setFocus()
@@ -109,7 +101,7 @@ def test_keys_act_on_the_selection_and_t_goes_to_its_tags(qtbot, open_window, sa
 
 
 def test_delete_and_export_from_the_pane(qtbot, open_window, sample, monkeypatch):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     ids = _select_rows(window, [3, 4])
     qtbot.waitUntil(lambda: _pane_shows(window, 2), timeout=WAIT_MS)
     asked: list[bool] = []
@@ -127,7 +119,7 @@ def test_delete_and_export_from_the_pane(qtbot, open_window, sample, monkeypatch
 
 
 def test_select_all_counts_without_listing_every_id(qtbot, open_window, sample):
-    window = _ready(qtbot, open_window, sample)
+    window = window_with_sample(qtbot, open_window, sample)
     total = window.model.rowCount()
     window.table.setFocus()
     window.actions[ActionId.SELECT_ALL].trigger()
