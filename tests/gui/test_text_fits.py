@@ -135,7 +135,8 @@ def test_detail_pane_scrolls_only_when_the_window_is_too_short(
         timeout=WAIT_MS,
     )
     abstract = window.detail.abstract
-    assert abstract.verticalScrollBar().maximum() > 0
+    # Its scroll range follows the text's layout, which Qt finishes in a later event.
+    qtbot.waitUntil(lambda: abstract.verticalScrollBar().maximum() > 0, timeout=WAIT_MS)
     # Large text: the pane no longer fits 640 px; it scrolls, and its wrapped title and
     # metadata keep every line.
     set_text_size(window, 20)
