@@ -124,17 +124,11 @@ class Listing:
 
 
 def new_since_last_digest(library: Library) -> list[str]:
-    """Papers the most recent digest brought into the library, newest first."""
+    """Papers the most recent digest brought into the library (and still there), newest first."""
     digests = library.digests()
     if not digests:
         return []
-    latest = digests[0]
-    brought = latest.get("new") or 0
-    if not brought:
-        return []
-    in_latest = set(library.list_ids(PaperFilter(digest=latest["id"])))
-    recent = library.list_ids(sort="added", descending=True, limit=brought + len(in_latest))
-    return [pid for pid in recent if pid in in_latest][:brought]
+    return library.brought_by(digests[0]["id"])
 
 
 def recommended(library: Library, index: SearchIndex) -> list[str]:

@@ -697,6 +697,22 @@ class Library:
                 }
         return [found[i] for i in ids if i in found]
 
+    def brought_by(self, digest_id: int) -> list[str]:
+        """Ids of the papers that digest's import added to the library, in added order.
+
+        A paper an import adds carries the import's time as its added time; one it only saw
+        again was added earlier. So this stays true after the user deletes some of them,
+        where the ledger's ``new`` count does not.
+        """
+        rows = self.db.execute(
+            "SELECT p.id FROM papers p JOIN digests d ON d.id = ?"
+            " WHERE p.added_at >= d.imported_at"
+            " AND p.seq IN (SELECT s.paper FROM sightings s WHERE s.digest = d.id) "
+            + order_by("added", None),
+            [digest_id],
+        )
+        return [row[0] for row in rows]
+
     def digests(self) -> list[dict[str, Any]]:
         """The import ledger, newest first; ``papers`` is how many papers each digest holds."""
         rows = self.db.execute(
