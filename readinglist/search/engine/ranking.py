@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from operator import neg
 from typing import Any
 
@@ -31,6 +33,8 @@ from whoosh.scoring import BM25FScorer
 from readinglist.search.engine import columns
 
 _BLOCK_API = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")
+# W3LeafMatcher's block state, read directly by ``blocks``.
+_BLOCK_DATA = ("_read_data", "_data", "_next_block", "_byteids", "_maxid", "_fixedsize")
 # Decoded posting lists of recent terms: a user refining a query asks for the same words again,
 # and a segment's postings never change (deletions are applied after reading).
 POSTINGS_CACHE_SIZE = 2_000_000  # postings, 12 bytes each (int32 id + float64 weight)
@@ -188,7 +192,12 @@ def _postings(matcher: Any, weights: bool = True) -> tuple[list[int], list[float
         matcher = matcher.child
     ids: list[int] = []
     values: list[float] = []
-    if all(hasattr(matcher, name) for name in _BLOCK_API):
+    if all(hasattr(matcher, name) for name in _BLOCK_DATA):
+        for block_ids, block_weights, _values in blocks(matcher):
+            ids.extend(block_ids)
+            if weights:
+                values.extend(block_weights)
+    elif all(hasattr(matcher, name) for name in _BLOCK_API):
         while matcher.is_active():
             matcher._read_ids()
             ids.extend(matcher._ids)
@@ -203,6 +212,44 @@ def _postings(matcher: Any, weights: bool = True) -> tuple[list[int], list[float
                 values.append(matcher.weight())
             matcher.next()
     return ids, values, deleted
+
+
+def blocks(matcher: Any, wanted: Any = None) -> Iterator[tuple[Any, Any, Any]]:
+    """(ids, weights, values) of each posting block of a fresh W3 leaf matcher.
+
+    What the matcher's ``_read_ids``/``_read_weights``/``_read_values`` give, with the ids'
+    deltas summed by ``accumulate`` (C) instead of Whoosh's generator (a Python step per
+    posting); values are the encoded ones of a variable-size format (positions), else None.
+    ``wanted``: a sorted list of document numbers; a block holding none of them is skipped
+    before it is decompressed (its last id is in its header), and not yielded.
+    """
+    variable = matcher._fixedsize is None or matcher._fixedsize < 0
+    position = 0
+    low = -1  # every id of the coming block is above this
+    while matcher.is_active():
+        if wanted is not None:
+            position = bisect_right(wanted, low, position)
+            if position == len(wanted):
+                return
+            if wanted[position] > matcher._maxid:
+                low = matcher._maxid
+                matcher._next_block()
+                continue
+        matcher._read_data()
+        data = matcher._data
+        ids = data[0] if matcher._byteids else list(accumulate(data[0]))
+        stored = data[1]
+        count = len(ids)
+        if stored is None:
+            block_weights: Any = [1.0] * count
+        elif isinstance(stored, float):
+            # Whoosh holds a block's one weight as a float32 (``_read_weights``).
+            block_weights = [array("f", (stored,))[0]] * count
+        else:
+            block_weights = stored
+        yield ids, block_weights, data[2] if variable else None
+        low = matcher._maxid
+        matcher._next_block()
 
 
 def _field_lengths(reader: Any, fieldname: str) -> list[int]:

@@ -9,10 +9,11 @@ span machinery, about 45 µs per candidate document; ``PhraseSet`` compares posi
 from __future__ import annotations
 
 import math
+import sys
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Iterator
-from itertools import accumulate
+from itertools import accumulate, compress
 from pickle import loads
 from typing import Any
 
@@ -21,9 +22,8 @@ from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-from readinglist.search.engine.ranking import segment_ids
+from readinglist.search.engine.ranking import _BLOCK_DATA, blocks, segment_ids
 
-_BLOCK_VALUES = ("_read_ids", "_read_values", "_next_block", "_ids", "_values")
 # Phrase hits score like a strong term match: boost × (2 + log(1 + occurrences)).
 PHRASE_BOOST = 4.0
 PHRASE_TITLE_BOOST = 6.0
@@ -126,9 +126,8 @@ class PhraseSet(_TermSet):
 
     Whoosh's Phrase query verifies positions through its span machinery, about 45 µs per
     candidate document (a common two-word phrase took 0.8 s at 100k papers just to count).
-    Here the rarest word's postings are read once, each other word's postings are skipped to
-    those candidates (or read once, when most of them are candidates), and positions are
-    compared as sets. A hit scores ``boost × (2 + log(1 + occurrences))``: scoring the words'
+    Here each word's postings are read once, a block at a time, and positions are compared as
+    sets (``_phrase_docs``). A hit scores ``boost × (2 + log(1 + occurrences))``: scoring the words'
     postings again, BM25-style, cost as much as finding the phrase.
     """
 
@@ -186,106 +185,115 @@ def _cached_phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[i
 
 
 def _phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[int, int]:
-    """Documents holding the phrase, with how many times each holds it."""
+    """Documents holding the phrase, with how many times each holds it.
+
+    Each word's postings are read once, rarest word first, as (document -> encoded positions);
+    a later word's blocks holding no document still in the running are skipped undecoded.
+    Documents holding every word are then compared with C-speed set operations: a word at
+    offset ``o`` of the phrase stands for the set of its positions minus ``o``, decoded once
+    per distinct encoded value (a value recurs: most words occur once, at a few hundred
+    possible positions), and the phrase's starts in a document are the intersection of those
+    sets.
+    """
     if fieldname not in reader.schema:
         return {}
     unique = list(dict.fromkeys(words))
     frequency = {w: reader.doc_frequency(fieldname, w) for w in unique}
     if not all(frequency.values()):
         return {}
-    offsets: dict[str, list[int]] = {}
-    for i, word in enumerate(words):
-        offsets.setdefault(word, []).append(i)
     order = sorted(unique, key=frequency.__getitem__)
-    rarest = order[0]
-    # Only documents holding every word can hold the phrase; their ids come from the posting
-    # ids (cached), so positions, the costly part, are decoded for them alone.
-    candidates: set[int] | None = None
+    encoded: dict[str, dict[int, bytes]] = {}
+    candidates: list[int] | None = None
     for word in order:
-        ids = segment_ids(reader, fieldname, word)
-        candidates = ids if candidates is None else candidates & ids
+        values = _encoded_values(reader.postings(fieldname, word), candidates)
+        found = values.keys() if candidates is None else values.keys() & candidates
+        candidates = sorted(found)
         if not candidates:
             return {}
+        encoded[word] = values
     assert candidates is not None
     decode = _positions_decoder(reader.schema[fieldname].format)
-    # Candidate starts: positions of the phrase's first word implied by the rarest word.
-    starts: dict[int, set[int]] = {}
-    for docnum, raw in _values_of(reader.postings(fieldname, rarest), candidates):
-        starts[docnum] = {p - o for p in decode(raw) for o in offsets[rarest]}
-    for word in order[1:]:
-        if not starts:
-            break
-        matcher = reader.postings(fieldname, word)
-        if len(starts) * 4 < frequency[word]:
-            starts = _keep_matching(matcher, starts, offsets[word], decode)
-            continue
-        # Most of this word's documents are candidates: one sequential read beats skipping.
-        kept: dict[int, set[int]] = {}
-        word_offsets = offsets[word]
-        for docnum, raw in _values_of(matcher, starts):
-            positions = set(decode(raw))
-            alive = {s for s in starts[docnum] if all(s + o in positions for o in word_offsets)}
-            if alive:
-                kept[docnum] = alive
-        starts = kept
-    # The rarest word may occur more than once in the phrase: check its other offsets too.
-    if len(offsets[rarest]) > 1 and starts:
-        starts = _keep_matching(
-            reader.postings(fieldname, rarest), starts, offsets[rarest], decode
-        )
-    return {docnum: len(found) for docnum, found in starts.items()}
+    shifted = []
+    for word in unique:
+        raws = list(map(encoded[word].__getitem__, candidates))
+        distinct = list(set(raws))
+        positions = decode(distinct)
+        for offset in (i for i, w in enumerate(words) if w == word):
+            if offset:
+                starts = [frozenset(map((-offset).__add__, found)) for found in positions]
+            else:
+                starts = list(map(frozenset, positions))
+            by_value = dict(zip(distinct, starts, strict=True))
+            shifted.append(map(by_value.__getitem__, raws))
+    # Per candidate: the starts every word agrees on (a document's positions and offsets are
+    # small, so these frozensets stay small).
+    matches = list(map(len, map(frozenset.intersection, *shifted)))
+    return dict(compress(zip(candidates, matches, strict=True), matches))
+
+
+def _encoded_values(matcher: Any, wanted: list[int] | None) -> dict[int, bytes]:
+    """Document -> encoded value of a term's live postings (only blocks holding ``wanted``)."""
+    deleted: Any = None
+    if isinstance(matcher, FilterMatcher) and getattr(matcher, "_exclude", False):
+        deleted, matcher = matcher._ids, matcher.child
+    found: dict[int, bytes] = {}
+    if all(hasattr(matcher, name) for name in _BLOCK_DATA):
+        for ids, _weights, values in blocks(matcher, wanted):
+            if values is None or len(values) != len(ids):
+                raise ValueError("no positions in this field's postings")
+            found.update(zip(ids, values, strict=True))
+    else:  # inlined postings (a word of one document) or another codec
+        found.update(matcher.all_items())
+    if deleted:
+        for docnum in deleted & found.keys():
+            del found[docnum]
+    return found
 
 
 def _positions_decoder(fmt: Any) -> Any:
-    """``fmt.decode_positions``, or the same decoding without its per-position Python loop."""
-    if type(fmt).decode_positions is not formats.Positions.decode_positions:
-        return fmt.decode_positions
+    """A function decoding a list of encoded values into their lists of positions.
 
-    def decode(raw: bytes) -> list[int]:
-        # Whoosh's Positions: a 4-byte count, then the deltas pickled (final "." maybe cut).
-        return list(accumulate(loads(raw[4:] if raw.endswith(b".") else raw[4:] + b".")))
+    ``fmt.decode_positions`` one value at a time, or for Whoosh's own Positions format (a
+    4-byte count, then the deltas pickled, the final "." maybe cut) all values in one
+    unpickling: their pickles joined into one list's.
+    """
+    if type(fmt).decode_positions is not formats.Positions.decode_positions:
+        return lambda raws: [fmt.decode_positions(raw) for raw in raws]
+
+    def decode(raws: list[bytes]) -> list[Any]:
+        if not raws:
+            return []
+        deltas = _joined_deltas(raws)
+        if deltas is None:  # not the layout expected: one at a time
+            deltas = [loads(r[4:] if r.endswith(b".") else r[4:] + b".") for r in raws]
+        return [tuple(accumulate(d)) for d in deltas]
 
     return decode
 
 
-def _values_of(matcher: Any, wanted: Any) -> Iterator[tuple[int, bytes]]:
-    """(document, encoded value) of the postings whose document is in ``wanted``.
+_PROTOCOL_2 = b"\x80\x02"
 
-    A block at a time (one unpickling per 128 postings) where the codec allows it.
+
+def _joined_deltas(raws: list[bytes]) -> list[list[int]] | None:
+    """The delta lists of Positions values, unpickled at once; None: not that layout.
+
+    Each value's pickle (after its count) is a protocol-2 header, opcodes building one list,
+    and a stop: without header and stop, the values' opcodes in a row between a mark and an
+    "append all" build the list of their lists. Checked: one list per value, each as long
+    as its count says.
     """
-    if isinstance(matcher, FilterMatcher) and getattr(matcher, "_exclude", False):
-        matcher = matcher.child  # deleted documents are never wanted: they hold no candidate
-    if all(hasattr(matcher, name) for name in _BLOCK_VALUES):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_values()
-            ids, values = matcher._ids, matcher._values
-            if len(values) != len(ids):
-                break  # not the layout expected: read the rest one posting at a time
-            for docnum, raw in zip(ids, values, strict=True):
-                if docnum in wanted:
-                    yield docnum, raw
-            matcher._next_block()
-        else:
-            return
-    for docnum, raw in matcher.all_items():
-        if docnum in wanted:
-            yield docnum, raw
-
-
-def _keep_matching(
-    matcher: Any, starts: dict[int, set[int]], offsets: list[int], decode: Any
-) -> dict[int, set[int]]:
-    kept: dict[int, set[int]] = {}
-    for docnum in sorted(starts):
-        if matcher.is_active() and matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if not matcher.is_active():
-            break
-        if matcher.id() != docnum:
-            continue
-        positions = set(decode(matcher.value()))
-        alive = {s for s in starts[docnum] if all(s + o in positions for o in offsets)}
-        if alive:
-            kept[docnum] = alive
-    return kept
+    if any(r[4:6] != _PROTOCOL_2 for r in raws):
+        return None
+    body = b"".join([r[6:-1] if r.endswith(b".") else r[6:] for r in raws])
+    try:
+        found = loads(_PROTOCOL_2 + b"](" + body + b"e.")
+    except Exception:  # noqa: BLE001 - any surprise: decode one at a time
+        return None
+    if not isinstance(found, list) or len(found) != len(raws):
+        return None
+    counts = array("I", b"".join([r[:4] for r in raws]))
+    if sys.byteorder == "little":
+        counts.byteswap()  # written big-endian (whoosh.system.pack_uint)
+    if list(map(len, found)) != counts.tolist():
+        return None
+    return found
