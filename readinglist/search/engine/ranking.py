@@ -16,6 +16,7 @@ matched and scored through their own Whoosh matchers.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from array import array
 from bisect import bisect_right
@@ -68,6 +69,9 @@ def matching_docs(searcher: Any, query: Any) -> set[int]:
                                       query.end, query.startexcl, query.endexcl)
         if found is not None:
             return found
+    docs = getattr(query, "index_docs", None)  # our phrase and prefix sets (``sets``)
+    if docs is not None:
+        return set(docs(searcher))
     if isinstance(query, wq.Every) and not query.fieldname:
         return set(searcher.reader().all_doc_ids())
     if type(query) is wq.Term:
@@ -107,6 +111,8 @@ def scores(searcher: Any, query: Any, docs: set[int]) -> dict[int, float]:
         return result
     elif type(query) is wq.Term:
         return _term_scores(searcher, query, docs)
+    elif hasattr(query, "index_scores"):  # our phrase and prefix sets (``sets``)
+        return query.index_scores(searcher, docs)
     else:
         return _matcher_scores(searcher, query, docs)
     if boost != 1.0:
@@ -118,6 +124,10 @@ def top(searcher: Any, query: Any, docs: set[int], limit: int | None) -> list[tu
     """The ``limit`` best (docnum, score) of ``docs``; ties in document order, as Whoosh does."""
     scored = scores(searcher, query, docs)
     if limit is not None and 0 < limit < len(scored):
+        values = scored.values()
+        high = max(values)
+        if high == min(values):  # one score for all (a prefix alone): the first documents
+            return [(d, high) for d in heapq.nsmallest(limit, scored)]
         # The page's lowest score by a C sort of the floats; only documents scoring at least
         # that are ordered (heapq.nlargest walks every hit in Python: ~20 ms for 66,000).
         threshold = sorted(scored.values(), reverse=True)[limit - 1]
@@ -176,6 +186,38 @@ def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[array,
                 _old, (old_ids, _w) = _postings_cache.popitem(last=False)
                 _postings_cached -= len(old_ids)
     return cached[0], cached[1], deleted
+
+
+def prefix_ids(reader: Any, fieldname: str, prefix: str) -> set[int] | None:
+    """Live documents of one segment holding a term of ``fieldname`` that starts with ``prefix``.
+
+    The terms as ``expand_prefix`` finds them, each one's postings read from its term-table
+    entry (W3 codec). None: not a segment of that codec (the caller expands and looks up).
+    """
+    terms = getattr(reader, "_terms", None)
+    items_from = getattr(terms, "items_from", None)
+    codec = getattr(terms, "_codec", None)
+    postfile = getattr(terms, "_postfile", None)
+    if items_from is None or codec is None or postfile is None:
+        return None
+    fmt = reader.schema[fieldname].format
+    start = reader.schema[fieldname].to_bytes(prefix)
+    found: set[int] = set()
+    update = found.update
+    for (field, btext), info in items_from(fieldname, start):
+        if field != fieldname or not btext.startswith(start):
+            break
+        if info.is_inlined():
+            update(info.inlined_postings()[0])
+            continue
+        matcher = codec.postings_reader(postfile, info, fmt)
+        if not all(hasattr(matcher, name) for name in _BLOCK_DATA):
+            return None
+        for ids, _weights, _values in blocks(matcher):
+            update(ids)
+    if reader.has_deletions():
+        found -= reader.deleted_docs_set
+    return found
 
 
 def _deleted(matcher: Any) -> Any:

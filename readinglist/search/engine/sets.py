@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-from readinglist.search.engine.ranking import _BLOCK_DATA, blocks, segment_ids
+from readinglist.search.engine.ranking import _BLOCK_DATA, blocks, prefix_ids, segment_ids
 
 # Phrase hits score like a strong term match: boost × (2 + log(1 + occurrences)).
 PHRASE_BOOST = 4.0
@@ -70,27 +70,51 @@ class _TermSet(wq.Query):
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         reader = searcher.reader()
-        if self.fieldname not in reader.schema:
+        found = self.segment_docs(reader)
+        if not found:
             return NullMatcher()
+        return ListMatcher(sorted(found), all_weights=self.weight(reader))
+
+    def weight(self, reader: Any) -> float:
+        """Every matching document's score."""
+        field_boost = getattr(reader.schema[self.fieldname], "field_boost", 1.0) or 1.0
+        return self.boost * field_boost
+
+    def index_docs(self, searcher: Any) -> set[int]:
+        """The matching documents of the whole index (``ranking.matching_docs``)."""
+        found: set[int] = set()
+        for sub, offset in searcher.leaf_searchers():
+            ids = self.segment_docs(sub.reader())
+            found.update(map(offset.__add__, ids) if offset else ids)
+        return found
+
+    def index_scores(self, searcher: Any, docs: set[int]) -> dict[int, float]:
+        """The score of each document of ``docs`` that matches (``ranking.scores``)."""
+        found = self.index_docs(searcher) & docs
+        return dict.fromkeys(found, self.weight(searcher.reader())) if found else {}
+
+    def segment_docs(self, reader: Any) -> set[int]:
+        """The live documents of one segment holding any of the terms (don't modify)."""
+        if self.fieldname not in reader.schema:
+            return set()
         # A search runs the query twice (top hits, then the count) and the highlighter
         # expands it again: remember the ids for this reader.
         cache = self.__dict__.setdefault("_ids", {})  # per segment reader: searched per segment
         cached = cache.get(id(reader))
         if cached is not None and cached[0] is reader:
-            ids = cached[1]
-        else:
-            found: set[int] = set()
-            for text in self.expanded(reader):
-                try:
-                    found |= segment_ids(reader, self.fieldname, text)
-                except Exception:  # noqa: BLE001,S112 - a term vanished since expand
-                    continue
-            ids = sorted(found)
-            cache[id(reader)] = (reader, ids)
-        if not ids:
-            return NullMatcher()
-        field_boost = getattr(reader.schema[self.fieldname], "field_boost", 1.0) or 1.0
-        return ListMatcher(ids, all_weights=self.boost * field_boost)
+            return cached[1]
+        found = self.read_docs(reader)
+        cache[id(reader)] = (reader, found)
+        return found
+
+    def read_docs(self, reader: Any) -> set[int]:
+        found: set[int] = set()
+        for text in self.expanded(reader):
+            try:
+                found |= segment_ids(reader, self.fieldname, text)
+            except Exception:  # noqa: BLE001,S112 - a term vanished since expand
+                continue
+        return found
 
     def expand_once(self, reader: Any) -> None:
         """Expand against the whole index's reader now, and use that for every segment.
@@ -113,6 +137,13 @@ class _TermSet(wq.Query):
 
 class PrefixSet(_TermSet):
     """Words of ``fieldname`` (an exact field: words as written) starting with ``text``."""
+
+    def read_docs(self, reader: Any) -> set[int]:
+        # The term table is walked once from the prefix, each term's postings read from the
+        # entry found there: ``trans*`` is ~1,000 words of a segment, most of them rare, so
+        # looking each word up again (twice) cost as much as reading its postings.
+        found = prefix_ids(reader, self.fieldname, self.text)
+        return super().read_docs(reader) if found is None else found
 
     def expand(self, reader: Any) -> list[str]:
         found: list[str] = []
@@ -141,19 +172,26 @@ class PhraseSet(_TermSet):
     def expand_once(self, reader: Any) -> None:
         return None
 
+    def read_docs(self, reader: Any) -> dict[int, int]:  # type: ignore[override]
+        """Document -> how many times it holds the phrase (a dict: used as the set of keys)."""
+        return _cached_phrase_docs(reader, self.fieldname, self.words)
+
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        reader = searcher.reader()
-        cache = self.__dict__.setdefault("_ids", {})
-        cached = cache.get(id(reader))
-        if cached is None or cached[0] is not reader:
-            found = _cached_phrase_docs(reader, self.fieldname, self.words)
-            cached = cache[id(reader)] = (reader, found)
-        counts = cached[1]
+        counts = self.segment_docs(searcher.reader())
         if not counts:
             return NullMatcher()
         ids = sorted(counts)
         weights = [self.boost * (2.0 + math.log1p(counts[i])) for i in ids]
         return ListMatcher(ids, weights=weights)
+
+    def index_scores(self, searcher: Any, docs: set[int]) -> dict[int, float]:
+        found: dict[int, float] = {}
+        boost = self.boost
+        for sub, offset in searcher.leaf_searchers():
+            counts = self.segment_docs(sub.reader())
+            found.update((d + offset, boost * (2.0 + math.log1p(n)))
+                         for d, n in counts.items() if d + offset in docs)
+        return found
 
 
 _PHRASES: OrderedDict[tuple[Any, ...], dict[int, int]] = OrderedDict()
