@@ -59,3 +59,29 @@ def test_ids_lengths_and_ranges_equal_whooshs_own_reading(tmp_path: Path) -> Non
                 assert found == expected, (field, start, end, sx, ex)
                 checked += bool(expected)
         assert checked > 50
+
+
+def test_a_page_s_ids_are_whoosh_s_with_ids_of_one_length_or_not(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        for _ in library.import_files(DIGESTS):
+            pass
+        list(index.ensure_fresh(library))
+        library.set_starred(library.list_ids()[:4], True)  # a second segment
+        list(index.ensure_fresh(library))
+        reader = index.searcher().reader.whoosh.reader()
+        live = list(reader.all_doc_ids())
+        column = reader.column_reader("id")
+        expected = [column[d] for d in live]
+        columns.paper_ids(reader)  # every segment's derived id file saved
+        columns._CACHE.clear()
+        assert columns._few_ids(reader, live) == expected
+        assert columns.ids_of(reader, live[::-1]) == expected[::-1]
+        # Ids of different lengths: not sliced out by position; read whole instead.
+        leaf = reader.leaf_readers()[0][0]
+        count = leaf.doc_count_all()
+        assert columns._id_lines(leaf) is not None
+        uneven = [f"p{'x' * (i % 3)}{i}" for i in range(count)]
+        columns.derived.save(leaf, "ids", columns.ids_file(uneven))
+        columns._CACHE.clear()
+        assert columns._id_lines(leaf) is None and columns._few_ids(reader, live) is None
