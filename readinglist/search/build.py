@@ -1,4 +1,8 @@
-"""Bulk build of a new Whoosh index from the whole library, on both cores when it pays.
+"""Writing many papers at once as new segments: a whole new index, or an append to one.
+
+``build_index`` writes a new index from the whole library; ``write_segments`` writes any set
+of papers as new segments for ``store.Append`` to add to the current index (a catch-up, or a
+burst of changes the indexer was told about), on both cores when it pays.
 
 Big libraries are split between worker *processes* started with ``subprocess`` (``python -m
 readinglist.search.build``): never ``fork`` (the GUI calls this from a thread, and forking a
@@ -7,10 +11,11 @@ re-imports the caller's ``__main__``. Each worker reads its share of papers from
 itself, analyzes them and writes one finished segment (as Whoosh's own multiprocessing writer
 does with ``multisegment=True``); the parent then writes the index's table of contents naming
 those segments. No merge afterwards: merging two 50k-paper segments would cost more than it
-saves at query time. Small libraries are indexed in this process.
+saves at query time. Small sets of papers are indexed in this process.
 
 A worker notices when its parent died (a kill -9 of the app) and stops; whatever it wrote is
-not named by any table of contents and is deleted by the next build.
+not named by any table of contents and is deleted by the next build (or the next writer of
+the index it was appending to).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import pickle
 import selectors
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,19 +77,37 @@ def build_index(
     ix = store.create_index(folder, schema, indexname)
     ids = library.list_ids(sort="added", descending=False)
     total = len(ids)
-    procs = default_workers() if workers is None else workers
     yield IndexProgress("reading", 0, total, "reading the library")
-    if total >= PARALLEL_MIN_PAPERS and procs > 1:
+    segments = yield from write_segments(library, ix, folder, ids, workers, limitmb)
+    yield IndexProgress("writing", total, total, "writing the index")
+    store.write_toc(folder, ix, schema, segments, indexname)
+
+
+def write_segments(
+    library: Library,
+    ix: Any,
+    folder: Path,
+    ids: Sequence[str],
+    workers: int | None = None,
+    limitmb: int = LIMIT_MB,
+    phase: str = "reading",
+) -> Generator[IndexProgress, None, list[Any]]:
+    """New segments of index ``ix`` holding these papers (those still in the store).
+
+    Yields progress (``phase``, papers done of ``len(ids)``); returns the segments, which no
+    table of contents names yet: the caller commits them (a new index's first table of
+    contents, or ``store.Append``). In worker processes when there are many papers.
+    """
+    procs = default_workers() if workers is None else workers
+    if len(ids) >= PARALLEL_MIN_PAPERS and procs > 1:
         try:
-            yield from _build_in_workers(
-                library, ix, folder, indexname, schema, ids, procs, limitmb
-            )
-            return
+            return (yield from _segments_in_workers(
+                library, ix, folder, ids, procs, limitmb, phase
+            ))
         except WorkerFailed as error:
             # E.g. a packaged app whose executable cannot run "-m module": one core it is.
             log.warning("indexing in worker processes failed (%s); indexing here", error)
-            ix = store.create_index(folder, schema, indexname)
-    yield from _build_here(library, ix, ids, limitmb)
+    return (yield from _segments_here(library, ix, ids, limitmb, phase))
 
 
 def _add_papers(
@@ -101,36 +124,46 @@ def _add_papers(
         yield done
 
 
-def _build_here(
-    library: Library, ix: Any, ids: Sequence[str], limitmb: int
-) -> Iterator[IndexProgress]:
+def _segments_here(
+    library: Library, ix: Any, ids: Sequence[str], limitmb: int, phase: str
+) -> Generator[IndexProgress, None, list[Any]]:
     from readinglist.search.state import IndexProgress
 
     total = len(ids)
-    writer = BulkSegmentWriter(ix, limitmb=limitmb, compound=COMPOUND)
-    try:
-        for done in _add_papers(writer, library, ids):
-            yield IndexProgress("reading", done, total, f"{done:,} of {total:,} papers")
-        yield IndexProgress("writing", total, total, "writing the index")
-        writer.commit()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            writer.cancel()
-        raise
+    segments = []
+    finished = 0
+    # One segment per SEGMENT_PAPERS, as the workers do (see _worker).
+    for start in range(0, total, SEGMENT_PAPERS):
+        part = ids[start : start + SEGMENT_PAPERS]
+        writer = BulkSegmentWriter(ix, _lk=False, limitmb=limitmb, compound=COMPOUND)
+        try:
+            for done in _add_papers(writer, library, part):
+                done += finished
+                yield IndexProgress(phase, done, total, f"{done:,} of {total:,} papers")
+            if writer.docnum:
+                segments.append(finish_segment(writer))
+            else:
+                writer.cancel()  # every one of these papers is gone from the store
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        finished += len(part)
+    return segments
 
 
-def _build_in_workers(
+def _segments_in_workers(
     library: Library,
     ix: Any,
     folder: Path,
-    indexname: str,
-    schema: Any,
     ids: Sequence[str],
     procs: int,
     limitmb: int,
-) -> Iterator[IndexProgress]:
+    phase: str,
+) -> Generator[IndexProgress, None, list[Any]]:
     from readinglist.search.state import IndexProgress
 
+    indexname = ix.indexname
     total = len(ids)
     share = -(-total // procs)
     jobs = []
@@ -138,9 +171,11 @@ def _build_in_workers(
         part = ids[number * share : (number + 1) * share]
         if not part:
             continue
-        job = folder / f"{indexname}.job{number}.json"
+        # Named like a segment's files: a kill leaves them to the next writer's cleanup of
+        # files no table of contents names (repair.remove_orphans).
+        job = folder / f"{indexname}_job{number}.json"
         job.write_text(json.dumps(part))
-        jobs.append((job, folder / f"{indexname}.job{number}.segment"))
+        jobs.append((job, folder / f"{indexname}_job{number}.segment"))
     workers: list[subprocess.Popen[str]] = []
     selector = selectors.DefaultSelector()
     progress: dict[int, int] = {}
@@ -174,7 +209,7 @@ def _build_in_workers(
                 with contextlib.suppress(ValueError):
                     progress[key.data] = int(line)
                 done = min(sum(progress.values()), total)
-                yield IndexProgress("reading", done, total, f"{done:,} of {total:,} papers")
+                yield IndexProgress(phase, done, total, f"{done:,} of {total:,} papers")
         segments = []
         for worker, (_job, result) in zip(workers, jobs, strict=True):
             _out, err = worker.communicate()
@@ -182,8 +217,7 @@ def _build_in_workers(
                 raise WorkerFailed(err.strip()[-2000:] or f"exit status {worker.returncode}")
             with open(result, "rb") as f:
                 segments.extend(pickle.load(f))  # noqa: S301 - our own worker's file
-        yield IndexProgress("writing", total, total, "writing the index")
-        store.write_toc(folder, ix, schema, segments, indexname)
+        return segments
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -227,7 +261,10 @@ def _worker(args: argparse.Namespace) -> int:
                     return 3  # the app that started us is gone
                 print(finished + done, flush=True)
             finished += min(SEGMENT_PAPERS, len(ids) - start)
-            segments.append(finish_segment(writer))
+            if writer.docnum:
+                segments.append(finish_segment(writer))
+            else:
+                writer.cancel()  # every one of these papers is gone from the store
     tmp = Path(args.out + ".tmp")
     with open(tmp, "wb") as f:
         pickle.dump(segments, f)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from readinglist import paths
 from readinglist.search import highlight, similar, spelling
-from readinglist.search.document import document, store_fingerprints
+from readinglist.search.document import store_fingerprints
 from readinglist.search.engine import repair, store
 from readinglist.search.engine.compile import Compiled
 from readinglist.search.engine.schema import SCHEMA_VERSION, build_schema
@@ -56,7 +56,7 @@ from readinglist.search.state import (
 from readinglist.search.status import IndexStatus, ProgressReport, read_status
 
 if TYPE_CHECKING:
-    from readinglist.library import Library, Paper, PaperFilter
+    from readinglist.library import Library, PaperFilter
     from readinglist.search.indexer import IndexerProcess
     from readinglist.search.sync import IndexSync
 
@@ -76,9 +76,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-BATCH = 500  # papers read from the store per step
 FEW_RESULTS = 5  # fewer hits than this: look for a "did you mean"
-CATCH_UP_MAX_FRACTION = 0.25  # more changed than this: a rebuild is faster than updates
+CATCH_UP_MAX_FRACTION = 0.25  # more old versions than this left as deleted documents: rebuild
 
 
 class SearchIndex:
@@ -290,26 +289,17 @@ class SearchIndex:
             indexed = self._indexed_fingerprints()
             changed = [i for i, fp in stored.items() if indexed.get(i) != fp]
             removed = [i for i in indexed if i not in stored]
-            total = len(changed) + len(removed)
-            if total > CATCH_UP_MAX_FRACTION * max(len(stored), 1) and len(stored) > 2000:
+            # Old versions stay in the index as deleted documents (until a merge): when they
+            # would be more than a quarter of it, a clean rebuild is worth its extra work.
+            dead = len(removed) + sum(1 for paper_id in changed if paper_id in indexed)
+            if dead > CATCH_UP_MAX_FRACTION * max(len(indexed), 1) and len(stored) > 2000:
                 yield from self.rebuild(library)
                 return
-            # Changed papers first, then the ones gone from the store; one commit per batch,
-            # the generation stamped with the last one (or alone, when nothing differed).
-            work = [(paper_id, True) for paper_id in changed]
-            work += [(paper_id, False) for paper_id in removed]
-            done = 0
-            for start in range(0, max(total, 1), BATCH):
-                batch = work[start : start + BATCH]
-                last = start + BATCH >= total
-                self._apply(
-                    library,
-                    [i for i, present in batch if present],
-                    [i for i, present in batch if not present],
-                    generation if last else None,
-                )
-                done = min(total, start + BATCH)
-                yield IndexProgress("updating", done, total, f"{done:,} of {total:,} papers")
+            # One commit: new segments for the changed papers, the old versions and the
+            # papers gone from the store deleted; the generation stamped with it (or alone,
+            # when nothing differed).
+            total = len(changed) + len(removed)
+            yield from self.write_papers(library, changed + removed, generation)
             yield IndexProgress("done", total, total)
 
     def _indexed_fingerprints(self) -> dict[str, bytes]:
@@ -383,35 +373,32 @@ class SearchIndex:
 
     def update(self, library: Library, paper_ids: Iterable[str], generation: int | None) -> None:
         """Re-index these papers (deleting those gone from the store), then stamp ``generation``."""
+        for _ in self.write_papers(library, paper_ids, generation):
+            pass
+
+    def write_papers(
+        self, library: Library, paper_ids: Iterable[str], generation: int | None
+    ) -> Iterator[IndexProgress]:
+        """``update``, yielding progress ("updating", papers done of all): one commit.
+
+        The papers' new versions are written as new segments by the bulk writer (in worker
+        processes, on every core, when there are many: ``build.write_segments``), their old
+        versions (and the papers gone from the store) are deleted from the segments already
+        there, and one table of contents names it all (``store.Append``). Reading it again
+        is the searchers' business: the table of contents moves ``status().version``.
+        """
+        from readinglist.search.build import write_segments
+
         ids = list(dict.fromkeys(paper_ids))
         with self._write_lock:
-            self._current()
-            papers = library.papers(ids)
-            present = {p.id for p in papers}
-            self._write(library, papers, [i for i in ids if i not in present], generation)
-
-    def _apply(
-        self, library: Library, ids: Sequence[str], removed: Sequence[str], generation: int | None
-    ) -> None:
-        papers = library.papers(list(ids)) if ids else []
-        present = {p.id for p in papers}
-        gone = list(removed) + [i for i in ids if i not in present]
-        self._write(library, papers, gone, generation)
-
-    def _write(
-        self,
-        library: Library,
-        papers: Sequence[Paper],
-        removed: Sequence[str],
-        generation: int | None,
-    ) -> None:
-        ix = self._current()
-        stamps = store_fingerprints(library, [p.id for p in papers]) if papers else {}
-        if papers or removed:
-            store.write_documents(
-                self.path, ix, (document(p, stamps.get(p.id, b"")) for p in papers), removed
-            )
-        self._stamp(generation, committed=bool(papers or removed))
+            ix = self._current()
+            if ids:
+                with store.Append(self.path, ix) as append:
+                    segments = yield from write_segments(
+                        library, ix, self.path, ids, phase="updating"
+                    )
+                    append.commit(segments, ids)
+            self._stamp(generation, committed=bool(ids))
 
     def _stamp(self, generation: int | None, committed: bool = False) -> None:
         """Record the generation reached; after any commit, rewrite state.json regardless.

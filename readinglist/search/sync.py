@@ -11,7 +11,12 @@ segments updates leave behind.
 
 While changes wait or are being written, ``status()`` says how far it got ("Indexing 12,000 of
 30,000 papers…"): the papers written since it was last idle, of those plus the ones waiting.
-Updates are written BATCH papers per commit, so a big import moves the count as it goes.
+Whatever waits is written in one commit (``SearchIndex.write_papers``): new segments from the
+bulk writer, in worker processes on every core when there are many (a 30,000-paper import
+from the window is indexed as fast as ``readinglist import`` indexes it), the old versions
+deleted; the count moves as the papers are analyzed. When that many papers wait and more
+keep coming, it first waits for the burst to end (BURST_QUIET_S), so a big import is one
+round of workers.
 """
 
 from __future__ import annotations
@@ -31,8 +36,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BATCH = 500  # papers per index commit (and per progress step) when updating
 COALESCE_S = 0.005  # wait this long for more changes before writing
+# With a worker round's worth of papers waiting and more still coming (a big import commits a
+# file at a time), wait until the changes stop this long (at most BURST_MAX_S): one round of
+# worker processes for the whole burst, not one per file (each round pays their start and a
+# segment flush).
+BURST_QUIET_S = 1.0
+BURST_MAX_S = 20.0
 IDLE_MERGE_S = 2.0  # after this long without changes: merge the small segments
 POLL_S = 0.5  # when idle, this often: others' writes (a cheap generation check), damage
 
@@ -123,6 +133,18 @@ class IndexSync:
         self._last_poll = now
         return True
 
+    def _await_burst_end(self) -> None:
+        """Many papers waiting and more coming: wait for the rest (holding ``self._cond``)."""
+        from readinglist.search.build import PARALLEL_MIN_PAPERS
+
+        deadline = time.monotonic() + BURST_MAX_S
+        while len(self._pending) >= PARALLEL_MIN_PAPERS and not self._stopping:
+            now = time.monotonic()
+            quiet = now - self._last_change
+            if quiet >= BURST_QUIET_S or now >= deadline:
+                return
+            self._cond.wait(min(BURST_QUIET_S - quiet, deadline - now))
+
     def _when_idle(self, library: Library) -> None:
         """Catch up on other processes' writes, repair a damaged index, merge small segments.
 
@@ -171,6 +193,7 @@ class IndexSync:
                         ids, generation, newest = None, None, -1
                     else:
                         self._cond.wait(COALESCE_S)
+                        self._await_burst_end()
                         ids, self._pending = self._pending, set()
                         newest, self._pending_newest = self._pending_newest, -1
                         generation = self._contiguous_generation()
@@ -203,16 +226,14 @@ class IndexSync:
     def _update(
         self, library: Library, ids: set[str], generation: int | None, report: _Episode
     ) -> None:
-        """Write ``ids`` BATCH papers per commit, saying how far it got; stamp at the end."""
-        todo = sorted(ids)
-        for start in range(0, len(todo), BATCH):
+        """Write ``ids`` in one commit, saying how far it got; stamp ``generation`` with it."""
+        base = report.done
+        for step in self.index.write_papers(library, sorted(ids), generation):
             with self._cond:
                 waiting = len(self._pending)
-            report.step(len(todo) - start + waiting)
-            batch = todo[start : start + BATCH]
-            last = start + BATCH >= len(todo)
-            self.index.update(library, batch, generation if last else None)
-            report.done += len(batch)
+            report.done = base + step.done
+            report.step(step.total - step.done + waiting)
+        report.done = base + len(ids)
 
 
 class _Episode:

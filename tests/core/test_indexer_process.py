@@ -121,18 +121,25 @@ def test_kill_9_of_the_indexer_at_any_moment_loses_nothing(tmp_path: Path) -> No
     with Library.open(home) as library:
         ids = library.list_ids()
         notes: dict[str, str] = {}
-        for trial in range(6):
+        for trial in range(9):
             with SearchIndex.open(home) as index:
                 sync = index.attach(library)
                 assert isinstance(sync, IndexerProcess)
-                if trial % 2:
+                wait = rng.uniform(0.2, 2.5)
+                if trial % 3 == 1:
                     # A catch-up of many changed papers in flight.
                     library.set_starred(ids[trial * 300 : trial * 300 + 600], True)
+                elif trial % 3 == 2:
+                    # Enough changed papers for the indexer to append them through worker
+                    # processes (build.PARALLEL_MIN_PAPERS): killed while they write.
+                    assert sync.flush(120)
+                    library.set_read(ids[:3500], trial % 2 == 0)
+                    wait = rng.uniform(1.0, 6.0)
                 paper = ids[rng.randrange(len(ids))]
                 word = f"kiwi{trial}x"
                 library.set_note(paper, f"note {word}")
                 notes[paper] = word
-                time.sleep(rng.uniform(0.2, 2.5))
+                time.sleep(wait)
                 pid = sync.pid
                 assert pid is not None
                 os.kill(pid, signal.SIGKILL)
@@ -146,6 +153,22 @@ def test_kill_9_of_the_indexer_at_any_moment_loses_nothing(tmp_path: Path) -> No
         with SearchIndex.open(home) as index:
             assert index.is_fresh(library)
             assert index.search("", library=library).total == len(ids)
+            assert _files_of_no_segment(index) == []
+
+
+def _files_of_no_segment(index: SearchIndex) -> list[str]:
+    """Files of the current index that its table of contents does not name (killed writers')."""
+    from whoosh import index as whoosh_index
+
+    state = index.state
+    assert state is not None
+    ix = whoosh_index.open_dir(str(index.path), indexname=state.indexname)
+    live = {segment.segment_id() for segment in ix._segments()}
+    prefix = f"{state.indexname}_"
+    return sorted(
+        name for name in os.listdir(index.path)
+        if name.startswith(prefix) and "." in name and name.split(".")[0] not in live
+    )
 
 
 def _build_workers(home: Path) -> list[str]:
@@ -231,23 +254,28 @@ def test_updates_told_by_the_app_report_how_far_they_got(tmp_path: Path, monkeyp
         for _ in index.ensure_fresh(library):
             pass
         seen = []
-        update = index.update
+        write_papers = index.write_papers
 
         def watched(library, ids, generation):
-            seen.append((index.status(), len(list(ids))))
-            return update(library, ids, generation)
+            for step in write_papers(library, ids, generation):
+                yield step
+                seen.append(index.status())  # as the sync reported that step
 
-        monkeypatch.setattr(index, "update", watched)
+        monkeypatch.setattr(index, "write_papers", watched)
         sync = IndexSync(index, library, listen=False)
         sync.start()
         assert sync.flush(60)
+        before = index.status().version
         ids = library.list_ids()
         library.set_read(ids, True)  # one commit: 1,100 papers to write again
         sync.heard(Change("read", frozenset(ids), library.generation))
         assert sync.flush(120)
         sync.stop()
-        steps = [(s.phase, s.done, s.total, n) for s, n in seen]
-        assert steps == [("updating", 0, 1100, 500), ("updating", 500, 1100, 500),
-                         ("updating", 1000, 1100, 100)]
+        steps = [(s.phase, s.done, s.total) for s in seen]
+        assert steps == [("updating", 500, 1100), ("updating", 1000, 1100),
+                         ("updating", 1100, 1100)]
+        # Written in one commit: the table of contents moved by one generation.
+        name, generation = before.split("/")
+        assert index.status().version == f"{name}/{int(generation) + 1}"
         assert not index.status().busy  # said only while working
         assert index.is_fresh(library)

@@ -92,3 +92,53 @@ def test_the_built_index_is_a_plain_whoosh_index(tmp_path: Path) -> None:
         hits = searcher.search(both, limit=None)
         assert len(hits) == ours.total
         assert [hit["id"] for hit in hits[:20]] == ours.ids[:20]
+
+
+@pytest.mark.slow  # 4,000 papers, then 3,200 written again by worker processes
+def test_an_index_with_appended_segments_and_deletions_is_a_plain_whoosh_index(
+    tmp_path: Path,
+) -> None:
+    """An append (new segments, old versions deleted in the old ones) is still Whoosh's index."""
+    from readinglist.search.build import PARALLEL_MIN_PAPERS
+
+    home = tmp_path / "home"
+    make_library(home, 4000)
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        for _ in index.rebuild(library):
+            pass
+        ids = library.list_ids(sort="added", descending=False)
+        changed = ids[:3200]
+        assert len(changed) >= PARALLEL_MIN_PAPERS  # written by the worker processes
+        library.set_starred(changed, True)
+        library.set_note(changed[7], "a marmoset note")
+        removed = library.delete(ids[-50:])
+        before = len(store_segments(index))
+        steps = list(index.write_papers(library, changed + removed, library.generation))
+        assert steps[-1].done == len(changed) + len(removed)
+        assert index.is_fresh(library)
+        assert len(store_segments(index)) > before  # appended, not rebuilt
+        ours = index.search("diffusion model", library=library, limit=5000)
+        state = index.state
+        assert state is not None
+        live = set(library.list_ids())
+    ix = whoosh_index.open_dir(str(index.path), indexname=state.indexname)
+    assert sum(s.deleted_count() for s in ix._segments()) == len(changed) + len(removed)
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 3950 == len(live)
+        assert {hit["id"] for hit in searcher.search(QueryParser("id", ix.schema).parse("*"),
+                                                     limit=None)} == live
+        note = QueryParser("text", ix.schema).parse("marmoset")
+        assert [hit["id"] for hit in searcher.search(note)] == [changed[7]]
+        starred = searcher.search(QueryParser("starred", ix.schema).parse("true"), limit=None)
+        assert {hit["id"] for hit in starred} == set(changed)
+        both = QueryParser("text", ix.schema).parse("diffusion model")
+        hits = searcher.search(both, limit=None)
+        assert len(hits) == ours.total
+        assert [hit["id"] for hit in hits[:20]] == ours.ids[:20]
+    # The manifest lists the new segments, so damage to them is found.
+    assert repair.damage(index.path, ix) is None
+    assert set(repair._read_manifest(index.path)) == {s.segment_id() for s in ix._segments()}
+
+
+def store_segments(index: SearchIndex) -> list:
+    return whoosh_index.open_dir(str(index.path), indexname=index.state.indexname)._segments()

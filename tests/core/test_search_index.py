@@ -483,12 +483,13 @@ def test_empty_library(tmp_path: Path) -> None:
         assert index.search("otters", library=library).total == 1
 
 
-def test_catch_up_in_batches_with_removed_papers(
+def test_catch_up_in_one_commit_with_removed_papers(
     home: Path, library: Library, index: SearchIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from readinglist.search import index as index_module
+    from readinglist.search import build
 
-    monkeypatch.setattr(index_module, "BATCH", 2)
+    monkeypatch.setattr(build, "BATCH", 2)  # progress every 2 papers
+    before = index.status().version
     ids = library.list_ids(limit=5)
     for n, pid in enumerate(ids):
         library.set_note(pid, f"gecko number {n}")
@@ -498,6 +499,12 @@ def test_catch_up_in_batches_with_removed_papers(
     library.db.conn.commit()
     steps = list(index.ensure_fresh(library))
     assert steps[-1].total == 6
+    assert [(s.phase, s.done) for s in steps if s.phase == "updating"] == [
+        ("updating", 2), ("updating", 4), ("updating", 6)
+    ]
+    # One commit: the table of contents moved by one generation.
+    name, generation = before.split("/")
+    assert index.status().version == f"{name}/{int(generation) + 1}"
     assert sorted(index.search("gecko", library=library, limit=None).ids) == sorted(ids)
     assert gone not in index.search_ids("")
     assert index.search("", library=library).total == 254

@@ -56,6 +56,11 @@ def paper_ids(reader: Any) -> list[str]:
     return found
 
 
+def segment_paper_ids(leaf: Any) -> list[str]:
+    """The paper id of every document of one segment's reader (deleted ones too)."""
+    return _remembered(leaf, "id", _segment_ids)
+
+
 def ids_of(reader: Any, docnums: list[int]) -> list[str]:
     """The paper ids of these documents of the index ``reader`` reads."""
     if not docnums:

@@ -16,9 +16,11 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from readinglist.search.engine import repair
+from readinglist.search.engine import columns, repair
 
 WRITE_TIMEOUT_S = 30.0
 
@@ -75,29 +77,82 @@ def write_toc(folder: Path, ix: Any, schema: Any, segments: Sequence[Any], name:
     """Make ``segments`` (written by worker processes) the contents of index ``name``."""
     from whoosh.index import TOC
 
-    TOC(schema, list(segments), ix.latest_generation() + 1).write(storage(folder), name)
+    final = [s for s in segments if s.doc_count_all()]
+    TOC(schema, final, ix.latest_generation() + 1).write(storage(folder), name)
 
 
-def write_documents(
-    folder: Path, ix: Any, documents: Iterable[dict[str, Any]], removed: Iterable[str]
-) -> None:
-    """Replace these documents (by ``id``) and delete the ids ``removed``, in one commit.
+class Append:
+    """One commit that adds new segments to an index and deletes papers from its old ones.
 
-    No merge here: a merge at 100k papers takes seconds; ``merge_small_segments`` runs when
-    idle. A failed commit (a full disk) deletes its new segment's files, or they would fill
-    the space the user frees.
+    What Whoosh's ``MpWriter(multisegment=True)`` does, without its per-posting writer: the
+    new segments are written by ``bulk.BulkSegmentWriter`` (here, or in worker processes,
+    see ``readinglist.search.build``), the old versions of the papers are marked deleted in
+    the segments already there (the table of contents holds deletions), and one new table of
+    contents names them all. The index's write lock is held from before the first new file
+    is written until the commit: ``repair.remove_orphans`` and Whoosh's own commits delete
+    files no table of contents names, and must not take a segment being written for one. A
+    kill before the commit leaves only such orphans (deleted by the next writer); the table
+    of contents is written atomically (a temporary file renamed over).
     """
-    writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
-    try:
-        for document in documents:
-            writer.update_document(**document)
-        for paper_id in removed:
-            writer.delete_by_term("id", paper_id)
-        writer.commit(merge=False)
-    except BaseException:
-        _cancel(folder, ix, writer)
-        raise
-    repair.write_manifest(folder, ix)
+
+    def __init__(self, folder: Path, ix: Any, timeout: float = WRITE_TIMEOUT_S) -> None:
+        self.folder = folder
+        self.ix = ix
+        self._lock = ix.lock("WRITELOCK")
+        if not try_for(self._lock.acquire, timeout=timeout, delay=0.05):
+            raise LockError("another process is writing the search index")
+        self._open = True
+
+    def __enter__(self) -> Append:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self._open:
+            self._release()
+        if kind is not None:
+            # A failed or abandoned write (a full disk): its new files go now, or they
+            # would fill the space the user frees.
+            with contextlib.suppress(Exception):
+                repair.remove_orphans(self.folder, self.ix)
+
+    def commit(self, segments: Sequence[Any], replaced: Iterable[str]) -> None:
+        """Name ``segments`` in the index, deleting the papers ``replaced`` from the old ones."""
+        from whoosh.index import TOC, clean_files
+
+        toc = self.ix._read_toc()
+        old = list(toc.segments)
+        _delete_papers(self.ix.storage, toc.schema, old, set(replaced))
+        final = old + [s for s in segments if s.doc_count_all()]
+        generation = toc.generation + 1
+        TOC(toc.schema, final, generation).write(self.ix.storage, self.ix.indexname)
+        # Older tables of contents, and files no segment in use names (what Whoosh's commit
+        # deletes too); readers that still have them open keep reading them.
+        clean_files(self.ix.storage, self.ix.indexname, generation, final)
+        repair.write_manifest(self.folder, self.ix)
+        self._release()
+
+    def _release(self) -> None:
+        self._open = False
+        self._lock.release()
+
+
+def _delete_papers(storage: Any, schema: Any, segments: Sequence[Any], ids: set[str]) -> None:
+    """Mark the documents of these paper ids deleted in ``segments`` (their TOC entries)."""
+    if not ids:
+        return
+    from whoosh.reading import SegmentReader
+
+    for segment in segments:
+        if not segment.doc_count_all():
+            continue
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            names = columns.segment_paper_ids(reader)
+        finally:
+            reader.close()
+        for docnum, name in enumerate(names):
+            if name in ids and not segment.is_deleted(docnum):
+                segment.delete_document(docnum)
 
 
 def merge_small_segments(folder: Path, ix: Any) -> bool:
