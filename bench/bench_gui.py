@@ -14,8 +14,9 @@ then measures, offscreen:
   a 200-paper digest imports and while ``--files`` digest files (``--file-papers`` each) import,
   each until the index (written by the indexer process) has caught up;
 - in a fresh window on an empty library, an import of ``--import-papers`` papers until
-  searchable: its time and the peak RSS of the window and of its indexer process (with any
-  build workers it starts), sampled every 100 ms.
+  searchable: its time, the peak RSS of the window and of its indexer process (with any
+  build workers it starts), sampled every 100 ms, and the CPU seconds of each. Only that
+  part: ``--child-import-rss DIR --import-papers N`` (DIR empty).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -313,11 +315,18 @@ def child_import_rss(home: Path, papers: int) -> None:
     sampler.stop()
     sample()
     result = {**timing, **{f"peak_{key}": value for key, value in peak.items()},
-              "rows": window.library.count()}
+              "rows": window.library.count(), "cpu_window_s": _cpu(resource.RUSAGE_SELF)}
     window.close()
+    window.search_index.close()  # waits for the indexer (and so its workers) to exit
     window.library.close()
     app.processEvents()
+    result["cpu_indexer_s"] = _cpu(resource.RUSAGE_CHILDREN)
     print(json.dumps(result))
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def in_child(flag: str, home: Path, *extra: str) -> dict:
@@ -385,6 +394,8 @@ def main() -> int:
         print(f"  {args.import_papers:,} papers into an empty library from the window: "
               f"imported {imported['imported_s']:.1f} s, "
               f"searchable {imported['searchable_s']:.1f} s ({imported['rows']:,} papers)")
+        print(f"    CPU: window {imported['cpu_window_s']:.1f} s, "
+              f"indexer (with its workers) {imported['cpu_indexer_s']:.1f} s")
         print(f"    peak RSS: window {imported['peak_window_mb']:.0f} MB, "
               f"indexer (with its workers) {imported['peak_indexer_mb']:.0f} MB")
     return 0
