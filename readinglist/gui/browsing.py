@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import collections
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from readinglist.browse import ALL, Listing, ListingRequest, Scope
 from readinglist.gui.detail import DetailPane
-from readinglist.gui.listing import SidebarCounts, run_listing, sidebar_counts
+from readinglist.gui.listing import (
+    InView,
+    ListingAnswer,
+    SidebarCounts,
+    run_listing,
+    sidebar_counts,
+)
+from readinglist.gui.paced import PacedRefresh
 from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperTableView
 from readinglist.gui.search_bar import SearchBar
 from readinglist.gui.settings import Settings
 from readinglist.gui.sidebar import Sidebar
-from readinglist.gui.tasks import Worker
+from readinglist.gui.tasks import Task, Worker
 from readinglist.library import Change, Library, UnknownPaper
 from readinglist.search import IndexUnavailable
 from readinglist.search.status import IndexStatus
 
 EXTERNAL_CHECK_MS = 4000  # how often to notice changes made by the CLI meanwhile
-COUNTS_DELAY_MS = 150  # a burst of changes is counted once
 # While the index catches up, a listing that depends on it is asked again at most this often.
 INDEX_REFRESH_MS = 400
+CHANGES_KEPT = 256  # the latest change notices, to tell which prefetched rows they outdate
 
 
 class Browsing(QObject):
@@ -68,15 +76,18 @@ class Browsing(QObject):
         self.counts: SidebarCounts | None = None
         self.terms: list[str] = []
         self.generation = library.generation
+        # (generation, papers it changed or None for any): rows read before it are stale.
+        self._changes: collections.deque[tuple[int, frozenset[str] | None]] = (
+            collections.deque(maxlen=CHANGES_KEPT)
+        )
         self.index_status: IndexStatus | None = None
         self._behind_polls = 0
         self._failed_for_index = False  # the listing could not be answered: no index yet
         self._stopped = False
         self._pending_select: str | None = None
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(COUNTS_DELAY_MS)
-        self._counts_timer.timeout.connect(self.refresh_counts)
+        # What the writer's notices ask for (a file of an import after another): paced.
+        self._changed_listing = PacedRefresh(self.refresh_listing, self)
+        self._changed_counts = PacedRefresh(self.refresh_counts, self)
         self._external = QTimer(self)
         self._external.setInterval(EXTERNAL_CHECK_MS)
         self._external.timeout.connect(self._check_external_changes)
@@ -97,29 +108,57 @@ class Browsing(QObject):
     def stop(self) -> None:
         self._stopped = True
         self._external.stop()
-        self._counts_timer.stop()
+        self._changed_listing.stop()
+        self._changed_counts.stop()
         self._index_refresh.stop()
 
     # -- the listing --------------------------------------------------------------------------
-    def refresh_listing(self) -> None:
+    def refresh_listing(self) -> Task | None:
         """Ask the reader for the ids of the current scope + query + sort; stale asks drop."""
         if self._stopped:  # a search typed just before the window closed: nobody will look
-            return
-        request = self.request
+            return None
+        self._changed_listing.covered()  # what changed so far, this listing reads
+        request, in_view = self.request, self._in_view()
         task = self.reader.submit(
-            lambda ctx: run_listing(ctx, request), name="Listing", key="listing"
+            lambda ctx: run_listing(ctx, request, in_view), name="Listing", key="listing"
         )
-        task.on_done(self._show_listing).on_error(self._listing_failed)
+        return task.on_done(self._show_listing).on_error(self._listing_failed)
 
-    def _show_listing(self, listing: Listing) -> None:
+    def _in_view(self) -> InView:
+        """The rows the table will show once the listing arrives (fetched with it)."""
+        table = self.table
+        top = max(table.rowAt(0), 0)
+        shown = table.rowAt(table.viewport().height() - 1)
+        span = (shown - top if shown >= 0 else table.viewport().height() // 16) + 2
+        current = table.current_id() or (self.detail.paper.id if self.detail.paper else None)
+        return InView(rows=(0, top), papers=(current,) if current else (), span=span)
+
+    def _current_rows(self, answer: ListingAnswer) -> dict:
+        """The answer's rows, less those changed since they were read (notices seen since)."""
+        rows = answer.rows
+        if not rows:
+            return rows
+        changes = self._changes
+        if len(changes) == changes.maxlen and changes[0][0] > answer.generation:
+            return {}  # changes older than the log may have touched them
+        for generation, papers in changes:
+            if generation > answer.generation:
+                if papers is None:
+                    return {}
+                if not rows.keys().isdisjoint(papers):
+                    rows = {pid: row for pid, row in rows.items() if pid not in papers}
+        return rows
+
+    def _show_listing(self, answer: ListingAnswer) -> None:
         if self._stopped:
             return
+        listing = answer.listing
         table = self.table
         current = table.current_id() or (self.detail.paper.id if self.detail.paper else None)
         row = table.currentIndex().row()
         previous, self.listing = self.listing, listing
         self.terms = listing.terms
-        self.model.set_ids(listing.ids, listing.positions)
+        self.model.set_ids(listing.ids, listing.positions, self._current_rows(answer))
         self.detail.set_terms(self.terms)
         self.search.show_result(
             listing.total, listing.suggestion, listing.elapsed_ms, listing.corrected,
@@ -211,11 +250,12 @@ class Browsing(QObject):
         self.table.select_id(self._pending_select)
 
     # -- counts -------------------------------------------------------------------------------
-    def refresh_counts(self) -> None:
+    def refresh_counts(self) -> Task | None:
         if self._stopped:
-            return
+            return None
+        self._changed_counts.covered()
         task = self.reader.submit(sidebar_counts, name="Counting", key="counts")
-        task.on_done(self._show_counts)
+        return task.on_done(self._show_counts)
 
     def _show_counts(self, counts: SidebarCounts) -> None:
         if self._stopped:
@@ -242,6 +282,9 @@ class Browsing(QObject):
         if self._stopped:
             return
         self.generation = max(self.generation, change.generation)
+        self._changes.append(
+            (change.generation, None if change.kind == "restore" else change.paper_ids)
+        )
         # A restore replaces everything: its notice need not name every paper.
         self.model.mark_stale(None if change.kind == "restore" else change.paper_ids)
         current = self.detail.paper
@@ -251,11 +294,11 @@ class Browsing(QObject):
             except UnknownPaper:
                 self.detail.show_paper(None)
         if change.kind in ("import", "restore", "delete", "undelete"):
-            self.refresh_listing()
+            self._changed_listing.request()
             status = self.index_status
             if status is None or status.generation < change.generation:
                 self.indexing_changed.emit("Indexing…")  # until the index says how far it is
-        self._counts_timer.start()
+        self._changed_counts.request()
 
     def on_index_status(self, status: IndexStatus) -> None:
         """The index advanced or made progress: say so, and complete a listing it lagged for."""
@@ -293,6 +336,7 @@ class Browsing(QObject):
             return
         if generation != self.generation and self.writer.pending() == 0:
             self.generation = generation
+            self._changes.append((generation, None))  # another process: which papers, unknown
             self.model.mark_stale()
             self.refresh_listing()
             self.refresh_counts()

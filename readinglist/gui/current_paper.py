@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 from readinglist.gui.browsing import Browsing
 from readinglist.gui.detail import DetailPane
 from readinglist.gui.listing import ReaderContext
-from readinglist.gui.tasks import Worker
+from readinglist.gui.tasks import Task, Worker
 from readinglist.library import Library, UnknownPaper
 from readinglist.search import IndexUnavailable
 from readinglist.search.status import IndexStatus
@@ -45,6 +45,8 @@ class CurrentPaper(QObject):
         self._related_shown = ""  # the paper whose related papers are on screen
         self._related_retry = ""  # the paper the index had no related papers for yet
         self._related_pending = False
+        self._related_task: Task | None = None
+        self._shown_query = ""  # the search the shown paper's highlights were asked for
         self._related_timer = QTimer(self)
         self._related_timer.setSingleShot(True)
         self._related_timer.setInterval(RELATED_DELAY_MS)
@@ -55,6 +57,21 @@ class CurrentPaper(QObject):
         self._related_timer.stop()
 
     def show(self, paper_id: str) -> None:
+        """The list's current paper; nothing is redone when the list only moved around it.
+
+        A list refreshed after each file of an import selects the same paper again: it is
+        shown already, and its changes reach the pane through the store's notices
+        (``Browsing.on_change``). Reading it again cost the UI thread SQL queries whose every
+        row waited for the GIL while the import's Python ran.
+        """
+        shown = self.detail.paper
+        if (paper_id and shown is not None and shown.id == paper_id
+                and self.browsing.request.query == self._shown_query):
+            return
+        self.show_anew(paper_id)
+
+    def show_anew(self, paper_id: str) -> None:
+        """Show this paper as the store has it now (changed by another process, say)."""
         if self._stopped:
             return
         if not paper_id:
@@ -66,11 +83,16 @@ class CurrentPaper(QObject):
             self.detail.show_paper(None)
             return
         self.detail.show_paper(paper, self.browsing.terms)
-        if self.browsing.request.query:
+        self._shown_query = self.browsing.request.query
+        if self._shown_query:
             self._load_spans(paper_id)
-        if paper_id == self._related_shown:
-            # The same paper again (the list refreshed around it, e.g. after an import): its
-            # related papers are on screen already; the costly query is not run again.
+        if paper_id == self._related_shown or (paper_id == self._related_for and (
+            self._related_timer.isActive() or self._related_pending
+            or (self._related_task is not None and not self._related_task.is_finished)
+        )):
+            # The same paper again (the list refreshed around it, e.g. after each file of an
+            # import): its related papers are on screen or on their way; the costly query is
+            # not asked again (asked again, it started over, seconds of the index's time).
             return
         self._related_for = paper_id
         self._related_timer.start()
@@ -122,6 +144,7 @@ class CurrentPaper(QObject):
             self.detail.show_related(paper_id, found or [])
 
         task = self.related_worker.submit(related, name="Related papers", key="related")
+        self._related_task = task
         task.on_done(show)
         task.on_error(lambda _error: self.detail.show_related(paper_id, []))
 

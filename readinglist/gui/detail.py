@@ -309,9 +309,10 @@ class DetailPane(QWidget):
             self.related.clear()
 
     def set_terms(self, terms: Sequence[str]) -> None:
-        if list(terms) != self.terms:
-            self.terms = list(terms)
-            self._spans = None
+        if list(terms) == self.terms:
+            return  # the abstract shows them already (a list refreshed after each import)
+        self.terms = list(terms)
+        self._spans = None
         if self.paper is not None:
             self._render_abstract()
 

@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
         browsing.listing_shown.connect(lambda _listing: self.listing_shown.emit())
         browsing.counts_shown.connect(self._show_counts)
         browsing.count_text_changed.connect(self.count_label.setText)
-        browsing.paper_to_show.connect(self.current.show)
+        browsing.paper_to_show.connect(self.current.show_anew)
         self.importing.imported.connect(self._imported)
         self.folder_watch = FolderWatch(self.writer, self)
         self.folder_watch.imported.connect(self._imported)

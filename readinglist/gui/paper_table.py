@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.display import display_text
+from readinglist.gui.listing import PAGE
 from readinglist.library.queries import SORTS
 
-PAGE = 150
 CELL_PADDING = 22  # the 6 px item padding on both sides, the style's margins and some air
 HEADER_PADDING = 30  # the header's 6 px padding on both sides and room for the sort arrow
 CACHE_LIMIT = 6000  # rows kept; beyond that the cache restarts (a few screens of scrolling)
@@ -99,16 +99,25 @@ class PaperTableModel(QAbstractTableModel):
     def ids(self) -> list[str]:
         return self._ids
 
-    def set_ids(self, ids: Sequence[str], positions: dict[str, int] | None = None) -> None:
+    def set_ids(
+        self,
+        ids: Sequence[str],
+        positions: dict[str, int] | None = None,
+        rows: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         """Show these papers in this order.
 
         ``positions`` (id -> row) may be built by the caller off the UI thread: for 100,000
-        ids building it costs ~10 ms that the event loop should not spend.
+        ids building it costs ~10 ms that the event loop should not spend. ``rows`` (id ->
+        light row, as ``row_source`` gives them) fill the cache, fetched off the UI thread
+        too; they must be current (the caller drops those changed since they were read).
         """
         self.beginResetModel()
         self._ids = list(ids)
         self._positions = positions
         self._cache.clear()
+        if rows:
+            self._cache.update(rows)
         self.endResetModel()
 
     def row_of(self, paper_id: str) -> int | None:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from readinglist.browse import ListingRequest, Scope, new_since_last_digest
-from readinglist.gui import edits
-from readinglist.gui.listing import ReaderContext, run_listing, sidebar_counts
+from readinglist.gui import edits, listing
+from readinglist.gui.listing import InView, ReaderContext, run_listing, sidebar_counts
 from readinglist.library import Library
 
 
@@ -55,13 +55,14 @@ def test_undo_tags(library):
 
 def test_listing_scopes_and_sorts(library):
     context = ReaderContext(library)
-    everything = run_listing(context, ListingRequest(sort="title", descending=False)).ids
+    everything = run_listing(context, ListingRequest(sort="title", descending=False)).listing.ids
     assert everything == library.list_ids(sort="title", descending=False)
     library.set_starred(everything[:2], True)
-    starred = run_listing(context, ListingRequest(scope=Scope("starred"))).ids
+    starred = run_listing(context, ListingRequest(scope=Scope("starred"))).listing.ids
     assert sorted(starred) == sorted(everything[:2])
     digest_id = library.digests()[0]["id"]
-    in_digest = run_listing(context, ListingRequest(scope=Scope("digest", digest_id))).ids
+    in_digest = run_listing(context, ListingRequest(scope=Scope("digest", digest_id)))
+    in_digest = in_digest.listing.ids
     assert len(in_digest) == len(everything)
     assert sorted(new_since_last_digest(library)) == sorted(everything)
     counts = sidebar_counts(context)
@@ -71,9 +72,25 @@ def test_listing_scopes_and_sorts(library):
 
 def test_new_since_last_digest_counts_what_it_lists_after_a_delete(library):
     context = ReaderContext(library)
-    new = run_listing(context, ListingRequest(scope=Scope("new"))).ids
+    new = run_listing(context, ListingRequest(scope=Scope("new"))).listing.ids
     library.delete(new[:1])
     # The ledger still says what the digest brought; the sidebar counts the papers listed.
-    after = run_listing(context, ListingRequest(scope=Scope("new"))).ids
+    after = run_listing(context, ListingRequest(scope=Scope("new"))).listing.ids
     assert len(after) == len(new) - 1
     assert sidebar_counts(context).new_since_last == len(after)
+
+
+def test_a_listing_brings_the_rows_of_the_pages_the_table_will_show(library, monkeypatch):
+    # Fetched in the reader, so the table paints them without a query on the UI thread.
+    monkeypatch.setattr(listing, "PAGE", 4)
+    context = ReaderContext(library)
+    request = ListingRequest(sort="title", descending=False)
+    ids = library.list_ids(sort="title", descending=False)
+    assert len(ids) > 16
+    kept = ids[9]  # the current paper: its page and the rows a screen away from it
+    answer = run_listing(context, request, InView(rows=(0,), papers=(kept,), span=2))
+    assert answer.listing.ids == ids
+    assert list(answer.rows) == ids[0:4] + ids[4:12]  # pages 0 (rows 0-2), 1-2 (rows 7-11)
+    assert list(answer.rows.values()) == library.rows(ids[0:12])
+    assert answer.generation == library.generation
+    assert run_listing(context, request, InView(rows=(), span=2)).rows == {}
