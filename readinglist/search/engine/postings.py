@@ -17,9 +17,10 @@ formats add them: a float sum depends on its order, and the bytes on disk must n
 from __future__ import annotations
 
 import bisect
+import operator
 import pickle
 from collections import Counter
-from itertools import chain
+from itertools import chain, compress, count, islice
 from typing import NamedTuple
 
 from whoosh.system import pack_uint
@@ -137,7 +138,7 @@ def _analyze(text: str) -> _Section:
     # (tests/core/test_search_postings.py checks every code point), so the words as written
     # are these tokens split at their joining characters, and a compound is a run of
     # ``-``/``.``-joined words inside a token.
-    joined = [i for i, plain in enumerate(map(str.isalnum, tokens)) if not plain]
+    joined = list(compress(count(), map(operator.not_, map(str.isalnum, tokens))))
     if not joined:
         return _Section(stemmed, tokens, [])
     words: list[str] = []
@@ -179,18 +180,30 @@ def stemmed_counts(value: str) -> tuple[dict[str, int], dict[str, float]]:
         counts = _section(text).stemmed
         if not freqs:
             freqs = dict(counts)
-            for term, n in counts.items():
-                weights[term] = _add(0.0, boost, n)
+            weights = _first_weights(counts, boost)
             continue
+        get = freqs.get
         for term, n in counts.items():
-            old = freqs.get(term)
+            old = get(term)
             if old is None:
                 freqs[term] = n
-                weights[term] = _add(0.0, boost, n)
+                weights[term] = 0.0 + boost if n == 1 else _add(0.0, boost, n)
             else:
                 freqs[term] = old + n
-                weights[term] = _add(weights[term], boost, n)
+                weights[term] = weights[term] + boost if n == 1 else _add(weights[term], boost, n)
     return freqs, weights
+
+
+def _first_weights(counts: dict[str, int], boost: float) -> dict[str, float]:
+    """Each term's summed boost in the first (or only) part of a value.
+
+    A boost with few binary digits (1, 1.5, 2, 3: every boost but the note's) makes every
+    partial sum exact, so ``n * boost`` is the very float ``n`` additions give, and the
+    multiplications run in C; any other boost is added occurrence by occurrence.
+    """
+    if (boost * 256).is_integer() and 0 < boost < 1024:
+        return dict(zip(counts, map(boost.__mul__, counts.values()), strict=True))
+    return {term: _add(0.0, boost, n) for term, n in counts.items()}
 
 
 def _add(total: float, boost: float, times: int) -> float:
@@ -247,7 +260,7 @@ def encode_positions(found: list[int]) -> bytes:
     if len(found) == 1:
         return _ONE_POSITION[found[0]]
     deltas = [found[0]]
-    deltas.extend(b - a for a, b in zip(found, found[1:], strict=False))
+    deltas.extend(map(operator.sub, islice(found, 1, None), found))
     return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
 
 
@@ -286,7 +299,10 @@ def postings_by_term(
         length = sum(map(len, positions.values()))
     else:
         freqs, weights = stemmed_counts(value)
-        values = [encode_frequency(n) for n in freqs.values()]
+        try:
+            values = list(map(_FREQUENCY_BYTES.__getitem__, freqs.values()))
+        except IndexError:  # a word 256 times or more in one paper
+            values = [encode_frequency(n) for n in freqs.values()]
         length = sum(freqs.values())
     if field_boost != 1.0:
         weights = {term: weight * field_boost for term, weight in weights.items()}
