@@ -122,12 +122,13 @@ def _section(text: str) -> _Section:
 
 
 def _analyze(text: str) -> _Section:
-    tokens = list(map(str.lower, _WORD.findall(text)))
-    stemmed = Counter(chain.from_iterable(map(_STEMMED.__getitem__, tokens)))
     lowered = text.lower()
     if len(lowered) != len(text) or "\u03a3" in text:
         # Lowering that changes lengths, or a capital sigma (whose lowercase depends on the
-        # letters around it): words as ExactAnalyzer finds them, the slow way.
+        # letters around it): each word lowered alone, as PaperAnalyzer does, and the words
+        # as ExactAnalyzer finds them, the slow way.
+        tokens = list(map(str.lower, _WORD.findall(text)))
+        stemmed = Counter(chain.from_iterable(map(_STEMMED.__getitem__, tokens)))
         if len(lowered) == len(text):
             words = _EXACT_WORD.findall(lowered)
         else:
@@ -135,9 +136,11 @@ def _analyze(text: str) -> _Section:
         joins = _joins(text) if "-" in text or "." in text else []
         return _Section(stemmed, words, joins)
     # Lowering maps each character to one, never making or unmaking a word character
-    # (tests/core/test_search_postings.py checks every code point), so the words as written
-    # are these tokens split at their joining characters, and a compound is a run of
-    # ``-``/``.``-joined words inside a token.
+    # (tests/core/test_search_postings.py checks every code point), so the lowered text has
+    # the same words at the same places, and the words as written are these tokens split at
+    # their joining characters (a compound is a run of ``-``/``.``-joined words in a token).
+    tokens = _WORD.findall(lowered)
+    stemmed = Counter(chain.from_iterable(map(_STEMMED.__getitem__, tokens)))
     joined = list(compress(count(), map(operator.not_, map(str.isalnum, tokens))))
     if not joined:
         return _Section(stemmed, tokens, [])
