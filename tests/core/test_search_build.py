@@ -14,7 +14,7 @@ from whoosh.writing import SegmentWriter
 from readinglist.library import Library
 from readinglist.search import SearchIndex
 from readinglist.search.document import document
-from readinglist.search.engine import repair
+from readinglist.search.engine import bulk, repair
 from readinglist.search.engine.bulk import BulkSegmentWriter
 from readinglist.search.engine.schema import build_schema
 
@@ -44,7 +44,12 @@ def _segment_bytes(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_bulk_writer_writes_the_bytes_whoosh_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("settle", [None, 1000])  # 1000: pending postings moved ~150 times
+def test_bulk_writer_writes_the_bytes_whoosh_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle: int | None
+) -> None:
+    if settle is not None:
+        monkeypatch.setattr(bulk, "SETTLE_POSTINGS", settle)
     home = tmp_path / "home"
     make_library(home, 400)
     with Library.open(home) as library:
