@@ -12,6 +12,7 @@ from readinglist.gui.detail import DetailPane
 from readinglist.gui.listing import (
     InView,
     ListingAnswer,
+    ReaderContext,
     SidebarCounts,
     run_listing,
     sidebar_counts,
@@ -20,7 +21,7 @@ from readinglist.gui.paced import PacedRefresh
 from readinglist.gui.paper_table import COLUMN_FOR_SORT, PaperTableModel, PaperTableView
 from readinglist.gui.search_bar import SearchBar
 from readinglist.gui.settings import Settings
-from readinglist.gui.sidebar import Sidebar
+from readinglist.gui.sidebar import Sidebar, sidebar_entries
 from readinglist.gui.tasks import Task, Worker
 from readinglist.library import Change, Library, UnknownPaper
 from readinglist.search import IndexUnavailable
@@ -254,7 +255,7 @@ class Browsing(QObject):
         if self._stopped:
             return None
         self._changed_counts.covered()
-        task = self.reader.submit(sidebar_counts, name="Counting", key="counts")
+        task = self.reader.submit(_counts_and_entries, name="Counting", key="counts")
         return task.on_done(self._show_counts)
 
     def _show_counts(self, counts: SidebarCounts) -> None:
@@ -293,12 +294,14 @@ class Browsing(QObject):
                 self.detail.show_paper(self.library.get(current.id))
             except UnknownPaper:
                 self.detail.show_paper(None)
+        # An import's files are paced patiently: its own refresh at the end shows all of it.
+        patient = change.kind == "import"
         if change.kind in ("import", "restore", "delete", "undelete"):
-            self._changed_listing.request()
+            self._changed_listing.request(patient)
             status = self.index_status
             if status is None or status.generation < change.generation:
                 self.indexing_changed.emit("Indexing…")  # until the index says how far it is
-        self._changed_counts.request()
+        self._changed_counts.request(patient)
 
     def on_index_status(self, status: IndexStatus) -> None:
         """The index advanced or made progress: say so, and complete a listing it lagged for."""
@@ -342,6 +345,13 @@ class Browsing(QObject):
             self.refresh_counts()
             if self.detail.paper is not None:
                 self.paper_to_show.emit(self.detail.paper.id)
+
+
+def _counts_and_entries(context: ReaderContext) -> SidebarCounts:
+    """The sidebar's counts, and its entries made from them (plain Python, off the UI thread)."""
+    counts = sidebar_counts(context)
+    counts.entries = sidebar_entries(counts)
+    return counts
 
 
 def _outdated_by_index(listing: Listing | None, status: IndexStatus | None) -> bool:

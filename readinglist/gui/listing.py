@@ -93,6 +93,8 @@ class SidebarCounts:
     tags: list[tuple[str, int]]
     new_since_last: int
     total: int
+    # The sidebar's entries made from these counts, by the reader too (gui.sidebar).
+    entries: list[Any] = field(default_factory=list)
 
 
 def sidebar_counts(context: ReaderContext) -> SidebarCounts:

@@ -8,6 +8,12 @@ with the UI thread for the GIL (event-loop stalls over 100 ms). Paced, the first
 at once, the notices that come while that refresh runs are answered together by one more, and
 that one waits as long again as the last one took, so background refreshes keep the reader busy
 at most about half the time, whatever the library's size.
+
+Each listing shown also costs the UI thread a repaint of the list (~9 ms of CPU at any size,
+three times that on a busy core), so an import's notices are *patient*: the next refresh waits at
+least ``PATIENT_REST_MS``. An import of many files shows its list growing every 1.5 s, and all
+of it when it ends (the import's own refresh, asked for directly); an edit's notice is answered
+as soon as the reader is free.
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from PySide6.QtCore import QObject, QTimer
 from readinglist.gui.tasks import Task
 
 REST_FACTOR = 1.0  # after a refresh that took t, the next one waits t * REST_FACTOR
+PATIENT_REST_MS = 1500  # and at least this long when only patient requests wait
 
 
 class PacedRefresh(QObject):
     """Calls ``refresh`` (which submits a Task and returns it) for a stream of requests.
 
-    ``request()``: a change wants a refresh. None runs while another is still running; a
-    request made meanwhile is answered by one refresh after it, ``REST_FACTOR`` times its
-    duration later. ``covered()``: a refresh was just asked for directly (the user's own
-    action), so the requests made so far are answered by it.
+    ``request()``: a change wants a refresh. None runs while another is still running; the
+    requests made meanwhile are answered by one refresh after it, ``REST_FACTOR`` times its
+    duration later (at least ``PATIENT_REST_MS`` if they are all ``patient``).
+    ``covered()``: a refresh was just asked for directly (the user's own action, the end of
+    an import), so the requests made so far are answered by it.
     """
 
     def __init__(self, refresh: Callable[[], Task | None], parent: QObject | None = None) -> None:
@@ -36,14 +44,21 @@ class PacedRefresh(QObject):
         self._refresh = refresh
         self._running: Task | None = None
         self._due = False
+        self._patient = True  # every request due is patient
+        self._took = 0.0  # how long the last refresh took (s)
         self._rest = QTimer(self)
         self._rest.setSingleShot(True)
         self._rest.timeout.connect(self._run)
 
-    def request(self) -> None:
+    def request(self, patient: bool = False) -> None:
+        self._patient = (self._patient or not self._due) and patient
         self._due = True
-        if self._running is None and not self._rest.isActive():
+        if self._running is not None:
+            return
+        if not self._rest.isActive():
             self._run()
+        elif not patient and self._rest.remainingTime() > self._rest_ms():
+            self._rest.start(self._rest_ms())  # an edit does not wait for an import's pace
 
     def covered(self) -> None:
         self._due = False
@@ -51,6 +66,10 @@ class PacedRefresh(QObject):
 
     def stop(self) -> None:
         self.covered()
+
+    def _rest_ms(self) -> int:
+        rest = int(self._took * REST_FACTOR * 1000)
+        return max(rest, PATIENT_REST_MS) if self._patient else rest
 
     def _run(self) -> None:
         if not self._due:
@@ -66,5 +85,6 @@ class PacedRefresh(QObject):
     def _finished(self, task: Task, took: float) -> None:
         if self._running is task:
             self._running = None
+        self._took = took
         if self._due and not self._rest.isActive():
-            self._rest.start(int(took * REST_FACTOR * 1000))
+            self._rest.start(self._rest_ms())

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from readinglist.gui.paced import PacedRefresh
+from readinglist.gui.paced import PATIENT_REST_MS, PacedRefresh
 from readinglist.gui.tasks import Worker
 from tests.core.store_support import write_digest
 from tests.gui.conftest import WAIT_MS, import_and_wait
@@ -54,6 +54,26 @@ def test_a_refresh_asked_directly_covers_the_requests_made_before(qtbot, worker)
     gate.set()
     qtbot.waitUntil(lambda: worker.pending() == 0, timeout=WAIT_MS)
     assert runs == [0]
+
+
+def test_an_imports_requests_wait_longer_than_an_edits(qtbot, worker):
+    gate = threading.Event()
+    runs: list[int] = []
+
+    def refresh():
+        runs.append(len(runs))
+        return worker.submit(lambda _ctx: gate.wait(WAIT_MS / 1000))
+
+    paced = PacedRefresh(refresh)
+    paced.request(patient=True)
+    paced.request(patient=True)  # the next file of the import, while the first refresh runs
+    gate.set()
+    qtbot.waitUntil(lambda: worker.pending() == 0, timeout=WAIT_MS)
+    assert runs == [0]
+    assert paced._rest.isActive() and paced._rest.remainingTime() > PATIENT_REST_MS // 2
+    paced.request()  # an edit meanwhile: answered as soon as the reader is free
+    assert paced._rest.remainingTime() < PATIENT_REST_MS // 2
+    qtbot.waitUntil(lambda: runs == [0, 1], timeout=WAIT_MS)
 
 
 def test_a_list_refreshed_around_the_paper_shown_does_not_read_it_again(

@@ -146,3 +146,40 @@ def test_a_month_opens_and_closes_from_the_keyboard(qtbot):
     qtbot.keyClick(sidebar, Qt.Key.Key_Up)
     qtbot.keyClick(sidebar, Qt.Key.Key_Left)
     assert not sidebar.isExpanded(month)
+
+
+def _tree(sidebar: Sidebar) -> list:
+    """Every item (folded ones too): text, count, tooltip, scope, key, and its children."""
+    from readinglist.gui.sidebar import COUNT_ROLE
+
+    def dump(item) -> list:
+        return [(c.text(), c.data(COUNT_ROLE), c.toolTip(), c.data(SCOPE_ROLE), c.data(KEY_ROLE),
+                 dump(c)) for c in (item.child(r) for r in range(item.rowCount()))]
+
+    return dump(sidebar.model().invisibleRootItem())
+
+
+def test_new_counts_update_the_entries_in_place_as_a_rebuild_would_show_them(qtbot):
+    # An import of many files counts again every few files: the entries are updated, not
+    # made anew (a rebuild of 300 digests cost the UI thread ~11 ms each time).
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    before = _counts(60)
+    sidebar.set_counts(before)
+    sidebar.select_scope(Scope("tag", "vision"))
+    all_papers = sidebar.model().item(0).child(0)
+    after = _counts(61)  # one digest more: the newest eight shift, a month group grows
+    after.library["all"] = 510
+    after.tags.remove(("later", 2))
+    after.tags.append(("reading", 1))
+    sidebar.set_counts(after)
+
+    fresh = Sidebar()
+    qtbot.addWidget(fresh)
+    fresh.set_counts(after)
+    assert _tree(sidebar) == _tree(fresh)
+    assert _visible(sidebar) == _visible(fresh)
+    assert sidebar.model().item(0).child(0) is all_papers  # the same entry, its count updated
+    assert all_papers.data(Qt.ItemDataRole.DisplayRole) == "All papers"
+    assert sidebar.scope == Scope("tag", "vision")
+    assert sidebar.currentIndex().data(SCOPE_ROLE) == Scope("tag", "vision")
