@@ -252,6 +252,7 @@ def _phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[int, int
     assert candidates is not None
     decode = _positions_decoder(reader.schema[fieldname].format)
     shifted = []
+    first: Any = None
     for word in unique:
         raws = list(map(encoded[word].__getitem__, candidates))
         distinct = list(set(raws))
@@ -259,13 +260,13 @@ def _phrase_docs(reader: Any, fieldname: str, words: list[str]) -> dict[int, int
         for offset in (i for i, w in enumerate(words) if w == word):
             if offset:
                 starts = [frozenset(map((-offset).__add__, found)) for found in positions]
-            else:
-                starts = list(map(frozenset, positions))
-            by_value = dict(zip(distinct, starts, strict=True))
-            shifted.append(map(by_value.__getitem__, raws))
+                by_value = dict(zip(distinct, starts, strict=True))
+                shifted.append(map(by_value.__getitem__, raws))
+            else:  # the first word's positions are starts already: a tuple will do
+                first = map(dict(zip(distinct, positions, strict=True)).__getitem__, raws)
     # Per candidate: the starts every word agrees on (a document's positions and offsets are
-    # small, so these frozensets stay small).
-    matches = list(map(len, map(frozenset.intersection, *shifted)))
+    # small, so these sets stay small); the tuple goes last, the sets lead.
+    matches = list(map(len, map(frozenset.intersection, *shifted, first)))
     return dict(compress(zip(candidates, matches, strict=True), matches))
 
 
