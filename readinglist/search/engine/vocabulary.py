@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from readinglist.search.engine import derived
 
-_SEGMENTS: OrderedDict[tuple[Any, ...], dict[str, int]] = OrderedDict()
+_SEGMENTS: OrderedDict[tuple[Any, ...], Mapping[str, int]] = OrderedDict()
 _SEGMENTS_LOCK = threading.Lock()
 SEGMENT_CACHE_SIZE = 16
 
@@ -59,7 +60,7 @@ class SummedCounts(Mapping[str, int]):
     counts of a few dozen words.
     """
 
-    def __init__(self, parts: list[dict[str, int]]) -> None:
+    def __init__(self, parts: list[Mapping[str, int]]) -> None:
         self._parts = [part for part in parts if part]
         # set.union over dicts runs in C: the words of every segment, once each.
         self._keys = set().union(*self._parts) if len(self._parts) > 1 else None
@@ -96,7 +97,37 @@ def vocabulary(reader: Any, fieldname: str) -> Vocabulary:
     return Vocabulary(SummedCounts([_segment_words(leaf, fieldname) for leaf, _o in leaves]))
 
 
-def _segment_words(reader: Any, fieldname: str) -> dict[str, int]:
+class WordCounts(Mapping[str, int]):
+    """One segment's words in term order with their counts, looked up by bisection.
+
+    What a derived words file holds, without building a dict of every word (~40,000 per
+    25,000-paper segment): a query asks for the counts of a few dozen.
+    """
+
+    def __init__(self, words: list[str], counts: array) -> None:
+        self._words = words
+        self._counts = counts
+
+    def __getitem__(self, word: str) -> int:
+        at = bisect_left(self._words, word)
+        if at == len(self._words) or self._words[at] != word:
+            raise KeyError(word)
+        return self._counts[at]
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        at = bisect_left(self._words, word)
+        return at < len(self._words) and self._words[at] == word
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
+def _segment_words(reader: Any, fieldname: str) -> Mapping[str, int]:
     segment = reader.segment() if hasattr(reader, "segment") else None
     key = (segment.segment_id(), fieldname) if segment is not None else None
     if key is not None:
@@ -107,12 +138,13 @@ def _segment_words(reader: Any, fieldname: str) -> dict[str, int]:
                 return found
     found = _saved_words(reader, fieldname)
     if found is None:
-        found = {}
+        walked: dict[str, int] = {}
         if fieldname in reader.schema:
             for btext, info in reader.iter_field(fieldname):
                 word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                found[word] = info.doc_frequency()
-        _save_words(reader, fieldname, found)
+                walked[word] = info.doc_frequency()
+        _save_words(reader, fieldname, walked)
+        found = walked
     if key is not None:
         with _SEGMENTS_LOCK:
             _SEGMENTS[key] = found
@@ -121,7 +153,7 @@ def _segment_words(reader: Any, fieldname: str) -> dict[str, int]:
     return found
 
 
-def _saved_words(reader: Any, fieldname: str) -> dict[str, int] | None:
+def _saved_words(reader: Any, fieldname: str) -> Mapping[str, int] | None:
     """The segment's words as saved beside it (``derived``), or None."""
     body = derived.load(reader, words_kind(fieldname))
     if body is None:
@@ -134,6 +166,8 @@ def _saved_words(reader: Any, fieldname: str) -> dict[str, int] | None:
     counts.frombytes(body[split + 1 :])
     if len(counts) != len(words):
         return None
+    if words == sorted(words):  # term order is code point order (UTF-8): bisection works
+        return WordCounts(words, counts)
     return dict(zip(words, counts, strict=True))
 
 
