@@ -19,7 +19,9 @@ def worker(qtbot):
     w.stop()
 
 
-def test_requests_made_while_a_refresh_runs_are_answered_by_one_more(qtbot, worker):
+@pytest.fixture
+def gated(worker):
+    """A PacedRefresh whose refreshes (numbered in ``runs``) each wait for ``gate``."""
     gate = threading.Event()
     runs: list[int] = []
 
@@ -27,7 +29,11 @@ def test_requests_made_while_a_refresh_runs_are_answered_by_one_more(qtbot, work
         runs.append(len(runs))
         return worker.submit(lambda _ctx: gate.wait(WAIT_MS / 1000))
 
-    paced = PacedRefresh(refresh)
+    return PacedRefresh(refresh), gate, runs
+
+
+def test_requests_made_while_a_refresh_runs_are_answered_by_one_more(qtbot, worker, gated):
+    paced, gate, runs = gated
     paced.request()
     assert runs == [0]  # the first request of a quiet moment runs at once
     paced.request()
@@ -39,15 +45,8 @@ def test_requests_made_while_a_refresh_runs_are_answered_by_one_more(qtbot, work
     assert runs == [0, 1]  # both requests answered by that one
 
 
-def test_a_refresh_asked_directly_covers_the_requests_made_before(qtbot, worker):
-    gate = threading.Event()
-    runs: list[int] = []
-
-    def refresh():
-        runs.append(len(runs))
-        return worker.submit(lambda _ctx: gate.wait(WAIT_MS / 1000))
-
-    paced = PacedRefresh(refresh)
+def test_a_refresh_asked_directly_covers_the_requests_made_before(qtbot, worker, gated):
+    paced, gate, runs = gated
     paced.request()
     paced.request()
     paced.covered()  # e.g. the import finished and its own refresh was asked for
@@ -56,15 +55,8 @@ def test_a_refresh_asked_directly_covers_the_requests_made_before(qtbot, worker)
     assert runs == [0]
 
 
-def test_an_imports_requests_wait_longer_than_an_edits(qtbot, worker):
-    gate = threading.Event()
-    runs: list[int] = []
-
-    def refresh():
-        runs.append(len(runs))
-        return worker.submit(lambda _ctx: gate.wait(WAIT_MS / 1000))
-
-    paced = PacedRefresh(refresh)
+def test_an_imports_requests_wait_longer_than_an_edits(qtbot, worker, gated):
+    paced, gate, runs = gated
     paced.request(patient=True)
     paced.request(patient=True)  # the next file of the import, while the first refresh runs
     gate.set()
