@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import query as wq
@@ -20,15 +22,21 @@ DIGESTS = [
 ]
 
 
-def test_ids_lengths_and_ranges_equal_whooshs_own_reading(tmp_path: Path) -> None:
+@contextmanager
+def two_segments(tmp_path: Path) -> Iterator[SearchIndex]:
+    """The index of DIGESTS after an update: a second segment, and deleted documents."""
     home = tmp_path / "home"
     with Library.open(home) as library, SearchIndex.open(home) as index:
         for _ in library.import_files(DIGESTS):
             pass
         list(index.ensure_fresh(library))
-        ids = library.list_ids()
-        library.set_starred(ids[:4], True)  # updates: a second segment, deleted documents
+        library.set_starred(library.list_ids()[:4], True)
         list(index.ensure_fresh(library))
+        yield index
+
+
+def test_ids_lengths_and_ranges_equal_whooshs_own_reading(tmp_path: Path) -> None:
+    with two_segments(tmp_path) as index:
         whoosh = index.searcher().reader.whoosh
         reader = whoosh.reader()
         assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
@@ -62,13 +70,7 @@ def test_ids_lengths_and_ranges_equal_whooshs_own_reading(tmp_path: Path) -> Non
 
 
 def test_a_page_s_ids_are_whoosh_s_with_ids_of_one_length_or_not(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with Library.open(home) as library, SearchIndex.open(home) as index:
-        for _ in library.import_files(DIGESTS):
-            pass
-        list(index.ensure_fresh(library))
-        library.set_starred(library.list_ids()[:4], True)  # a second segment
-        list(index.ensure_fresh(library))
+    with two_segments(tmp_path) as index:
         reader = index.searcher().reader.whoosh.reader()
         live = list(reader.all_doc_ids())
         column = reader.column_reader("id")
