@@ -31,6 +31,22 @@ def test_sample_window_title_names_the_app_once(qtbot, open_window):
     sample_window.close()
 
 
+def ask_related(qtbot, window, monkeypatch, paper_id: str) -> None:
+    """Ask for the related papers of ``paper_id`` afresh and wait until the pane got the answer."""
+    answered: list[str] = []
+    show_related = window.current.detail.show_related
+
+    def record(answered_for, found):
+        answered.append(answered_for)
+        show_related(answered_for, found)
+
+    monkeypatch.setattr(window.current.detail, "show_related", record)
+    window.current._related_shown = ""
+    window.current._load_related(paper_id)
+    # The answer reaches this thread through a queued signal: wait for it, not for time.
+    qtbot.waitUntil(lambda: paper_id in answered, timeout=WAIT_MS)
+
+
 def test_related_papers_while_the_index_is_built_log_no_failure(
     qtbot, open_window, sample, caplog, monkeypatch
 ):
@@ -44,19 +60,8 @@ def test_related_papers_while_the_index_is_built_log_no_failure(
         raise IndexUnavailable("the search index has not been built yet")
 
     monkeypatch.setattr(SearchIndex, "related", building)
-    answered: list[str] = []
-    show_related = window.current.detail.show_related
-
-    def record(paper_id, related):
-        answered.append(paper_id)
-        show_related(paper_id, related)
-
-    monkeypatch.setattr(window.current.detail, "show_related", record)
     paper_id = window.model.ids[0]
-    window.current._related_shown = ""
-    window.current._load_related(paper_id)
-    # The answer reaches this thread through a queued signal: wait for it, not for time.
-    qtbot.waitUntil(lambda: paper_id in answered, timeout=WAIT_MS)
+    ask_related(qtbot, window, monkeypatch, paper_id)
     assert not [r for r in caplog.records if "IndexUnavailable" in r.getMessage()]
     assert window.current._related_shown != paper_id  # asked again on the next visit
 
@@ -79,18 +84,8 @@ def test_related_papers_put_off_by_the_first_build_come_once_the_index_is_ready(
         return related(self, *args, **kwargs)
 
     monkeypatch.setattr(SearchIndex, "related", first_build)
-    answered: list[str] = []
-    show_related = window.current.detail.show_related
-
-    def record(paper_id, found):
-        answered.append(paper_id)
-        show_related(paper_id, found)
-
-    monkeypatch.setattr(window.current.detail, "show_related", record)
     paper_id = window.table.current_id()
-    window.current._related_shown = ""
-    window.current._load_related(paper_id)
-    qtbot.waitUntil(lambda: paper_id in answered, timeout=WAIT_MS)
+    ask_related(qtbot, window, monkeypatch, paper_id)
     items = window.detail.related
     assert [items.item(i).text() for i in range(items.count())] == ["No related papers yet."]
 
