@@ -452,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cli:
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-        figures = bench_cli(args.papers, ROOT / "bench" / "out")
+        figures = bench_cli(args.papers, args.out or ROOT / "bench" / "out")
         figures["load_before"] = load
         figures["load_after"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         print(json.dumps(figures, indent=2))
