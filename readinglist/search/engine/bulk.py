@@ -28,6 +28,14 @@ LIMIT_MB = 1024
 # Text postings kept as flat triples before they move into their terms' arrays (BulkSegmentWriter
 # ._pending): ~50 bytes each, so ~25 MB; fewer moves per term than settling after every batch.
 SETTLE_POSTINGS = 500_000
+# The pickle protocol of a posting block's data (its ids, weights and values). Whoosh's writer
+# uses protocol 2, which has no opcode for bytes: each encoded value (a posting's positions)
+# becomes a call of ``_codecs.encode`` on a latin-1 string, ~30 bytes more per posting. Whoosh
+# reads a block with ``pickle.loads``, which takes any protocol, so the block is the same to it;
+# with protocol 4 the positions field's pickles are a third of the size, the segment is a third
+# smaller, and pickling, compressing and unpickling a block all take less time
+# (docs/benchmarks.md). The block's summary stays at protocol 2, as Whoosh writes it.
+BLOCK_PROTOCOL = 4
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -41,8 +49,9 @@ class BulkSegmentWriter(SegmentWriter):
     a flat list per term until ``_settle`` moves a few thousand documents' worth at once into
     the arrays), and at the
     end each term's blocks and term-table row are written whole (``_write_terms``): the
-    bytes on disk are the ones Whoosh writes (``tests/core/test_search_build.py`` compares
-    them with Whoosh's writer and searches the result with plain Whoosh). Field lengths come
+    bytes on disk are the ones Whoosh writes, but for the pickle protocol of the blocks' data
+    (``BLOCK_PROTOCOL``; ``tests/core/test_search_build.py`` compares them with Whoosh's
+    writer pickling at that protocol, and searches the result with plain Whoosh). Field lengths come
     from memory instead of being read back from the file just written. Only the options our
     schema uses are supported: anything else is refused up front.
     """
@@ -270,7 +279,8 @@ def _write_terms(
 
     What ``W3PostingsWriter`` (blocks of ``blocklimit`` postings: pickled, zlib-compressed
     from ``COMPRESSION_MIN_SIZE`` bytes, each behind a pickled summary) and ``W3TermInfo``
-    (per-term statistics) write, a whole block at a time instead of a posting at a time.
+    (per-term statistics) write, a whole block at a time instead of a posting at a time,
+    the block's data pickled with ``BLOCK_PROTOCOL``.
     """
     codec = writer._codec
     limit, compression = codec._blocklimit, codec._compression
@@ -317,7 +327,7 @@ def _write_terms(
             else:
                 mini_values = bytes(values[start * size : end * size])
             mini_ids = tuple(map(operator.sub, block_ids, itertools.chain((0,), block_ids)))
-            data = pickle.dumps((mini_ids, mini_weights, mini_values), 2)
+            data = pickle.dumps((mini_ids, mini_weights, mini_values), BLOCK_PROTOCOL)
             level = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
             if level:
                 data = zlib.compress(data, level)
@@ -366,7 +376,9 @@ def _single_posting(
         mini_values = None
     else:
         mini_values = bytes(values)
-    data = pickle.dumps(((docnum,), None if weight == 1.0 else weight, mini_values), 2)
+    data = pickle.dumps(
+        ((docnum,), None if weight == 1.0 else weight, mini_values), BLOCK_PROTOCOL
+    )
     level = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
     if level:
         data = zlib.compress(data, level)
