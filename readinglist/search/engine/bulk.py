@@ -95,8 +95,8 @@ class BulkSegmentWriter(SegmentWriter):
         self._paper_ids.append(fields.get("id"))
         for fieldname in sorted(fields):  # Whoosh's order: the same bytes in every file
             value = fields[fieldname]
-            if value is None:
-                continue
+            if value is None or (value == "" and fieldname in self._text_fields):
+                continue  # an empty text (most papers' note and org) adds nothing anywhere
             field = schema[fieldname]
             length = 0
             if field.indexed:
