@@ -290,4 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    status = main()
+    # Everything is written and closed: skip the interpreter's teardown, which spends ~70 ms
+    # freeing a build's caches (and collecting garbage) while the parent waits for our exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
