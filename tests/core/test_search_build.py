@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
@@ -28,7 +29,8 @@ from tests.core.test_search_cli import make_library  # noqa: E402
 def _write(folder: Path, writer_class: type, documents: list[dict]) -> Path:
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema(), indexname="papers_1")
-    writer = writer_class(ix, compound=False)
+    # Ours writes BLOCK_POSTINGS postings per block; Whoosh's writer is told the same.
+    writer = writer_class(ix, compound=False, codec=W3Codec(blocklimit=bulk.BLOCK_POSTINGS))
     for fields in documents:
         writer.add_document(**fields)
     writer.commit(merge=False)
