@@ -28,6 +28,7 @@ LIMIT_MB = 1024
 # Text postings kept as flat triples before they move into their terms' arrays (BulkSegmentWriter
 # ._pending): ~50 bytes each, so ~25 MB; fewer moves per term than settling after every batch.
 SETTLE_POSTINGS = 500_000
+VALUES_CACHED = 10_000  # per field (BulkSegmentWriter._index)
 # The pickle protocol of a posting block's data (its ids, weights and values). Whoosh's writer
 # uses protocol 2, which has no opcode for bytes: each encoded value (a posting's positions)
 # becomes a call of ``_codecs.encode`` on a latin-1 string, ~30 bytes more per posting. Whoosh
@@ -91,11 +92,20 @@ class BulkSegmentWriter(SegmentWriter):
             for name, field in self.schema.items()
             if isinstance(field, PaperText) and not field.column_type and not field.stored
         }
+        self._fields = dict(self.schema.items())
+        # field -> value -> its postings (``field.index(value)``), for the other indexed fields
+        # but the unique id: flags, dates, counts, digest labels and tags repeat from paper to
+        # paper, and Whoosh's analysis of one costs as much as a short title's.
+        self._value_postings: dict[str, dict[Any, tuple[Any, ...]]] = {
+            name: {}
+            for name, field in self._fields.items()
+            if field.indexed and name not in self._text_fields and not field.unique
+        }
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
         perdoc = self.perdocwriter
-        schema = self.schema
+        schema = self._fields
         docnum = self.docnum
         perdoc.start_doc(docnum)
         self._paper_ids.append(fields.get("id"))
@@ -123,7 +133,8 @@ class BulkSegmentWriter(SegmentWriter):
                 else:
                     if self._pending.get(fieldname):
                         self._settle()  # a text field's odd value: postings stay in order
-                    length = _add_postings(terms, docnum, fixed, field.index(value))
+                    postings = self._index(fieldname, field, value)
+                    length = _add_postings(terms, docnum, fixed, postings)
                 if length and field.scorable:
                     self._lengths.setdefault(fieldname, {})[docnum] = length
                 else:
@@ -138,6 +149,24 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
         if self._pending_count >= SETTLE_POSTINGS:
             self._settle()
+
+    def _index(
+        self, fieldname: str, field: Any, value: Any
+    ) -> Iterable[tuple[bytes, int, float, bytes]]:
+        """``field.index(value)``, from the cache of values met before when it has one."""
+        seen = self._value_postings.get(fieldname)
+        if seen is None:
+            return field.index(value)
+        key = (value.__class__, value)  # True and 1 are equal keys, not equal values
+        try:
+            return seen[key]
+        except KeyError:
+            found = tuple(field.index(value))
+            if len(seen) < VALUES_CACHED:
+                seen[key] = found
+            return found
+        except TypeError:  # a value that cannot be a key
+            return field.index(value)
 
     def _settle(self) -> None:
         """Move the pending postings of text fields into their terms' arrays, in order."""
