@@ -115,8 +115,13 @@ class PaperFilter:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A committed write, told to subscribers (the search index, open views) after the commit."""
+    """A committed write, told to subscribers (the search index, open views) after the commit.
+
+    ``more``: another write of the same operation follows at once (a file of a many-file
+    import that is not the last one), so a subscriber may wait for the rest.
+    """
 
     kind: ChangeKind
     paper_ids: frozenset[str]
     generation: int
+    more: bool = False

@@ -176,12 +176,13 @@ class Library:
         return self.db.conn.in_transaction
 
     @contextmanager
-    def transaction(self, kind: ChangeKind) -> Iterator[set[str]]:
+    def transaction(self, kind: ChangeKind, more: bool = False) -> Iterator[set[str]]:
         """One write transaction for code outside this class (e.g. merging a JSON export).
 
         Yields a set to fill with the ids of the papers written. On success the generation goes
-        up, the transaction commits and subscribers hear ``Change(kind, ids, generation)``; an
-        exception rolls everything back. A "restore" always counts as a change, even with no ids.
+        up, the transaction commits and subscribers hear ``Change(kind, ids, generation,
+        more)``; an exception rolls everything back. A "restore" always counts as a change,
+        even with no ids. ``more``: another transaction of the same operation follows at once.
         """
         conn = self.db.conn
         if conn.in_transaction:
@@ -210,7 +211,7 @@ class Library:
                 raise _environment_error(self.path, error) from error
             raise
         if generation is not None:
-            self._notify(Change(kind, frozenset(touched), generation))
+            self._notify(Change(kind, frozenset(touched), generation, more))
 
     def _notify(self, change: Change) -> None:
         for callback in list(self._subscribers):
@@ -257,6 +258,8 @@ class Library:
                     iter(reader),
                     lambda reader=reader: reader.bytes_read,
                     undelete,
+                    # The index waits for the rest of a many-file import (search/sync.py).
+                    more=index < len(files) - 1,
                 )
                 for step in stream:
                     if isinstance(step, ImportReport):
@@ -345,10 +348,14 @@ class Library:
         papers: Iterator[ParsedPaper],
         bytes_read: Callable[[], int],
         undelete: bool = False,
+        more: bool = False,
     ) -> Iterator[tuple[int, int] | ImportReport]:
-        """Import one digest; yields (bytes read, entries) after each batch, then the report."""
+        """Import one digest; yields (bytes read, entries) after each batch, then the report.
+
+        ``more``: other files of the same import follow (told to subscribers, ``Change``).
+        """
         now = _stamp(_now())
-        with self.transaction("import") as touched:
+        with self.transaction("import", more=more) as touched:
             row = self.db.execute(
                 "SELECT id, label, layout, partial FROM digests WHERE sha256 = ?", [info.sha256]
             ).fetchone()

@@ -174,9 +174,10 @@ class IndexerProcess:
 
     def _heard(self, change: Change) -> None:
         # On the writer's thread right after its commit: one line down the pipe, no waiting.
-        line = json.dumps(
-            {"kind": change.kind, "ids": sorted(change.paper_ids), "generation": change.generation}
-        )
+        line = json.dumps({
+            "kind": change.kind, "ids": sorted(change.paper_ids),
+            "generation": change.generation, "more": change.more,
+        })
         with self._lock:
             self._target = max(self._target, change.generation)
             process = self._process
@@ -309,7 +310,8 @@ def serve(home: Path, parent: int) -> int:
             try:
                 data = json.loads(line)
                 change = Change(
-                    data["kind"], frozenset(data["ids"]), int(data["generation"])
+                    data["kind"], frozenset(data["ids"]), int(data["generation"]),
+                    bool(data.get("more", False)),
                 )
             except (ValueError, KeyError, TypeError):
                 continue

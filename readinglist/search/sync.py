@@ -15,8 +15,8 @@ Whatever waits is written in one commit (``SearchIndex.write_papers``): new segm
 bulk writer, in worker processes on every core when there are many (a 30,000-paper import
 from the window is indexed as fast as ``readinglist import`` indexes it), the old versions
 deleted; the count moves as the papers are analyzed. When that many papers wait and more
-keep coming, it first waits for the burst to end (BURST_QUIET_S), so a big import is one
-round of workers.
+are coming (an import says so of each file but its last: ``Change.more``), it first waits for
+the burst to end, so a big import is one round of workers that starts as its last file commits.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 
 COALESCE_S = 0.005  # wait this long for more changes before writing
 # With a worker round's worth of papers waiting and more still coming (a big import commits a
-# file at a time), wait until the changes stop this long (at most BURST_MAX_S): one round of
-# worker processes for the whole burst, not one per file (each round pays their start and a
-# segment flush).
+# file at a time and says which is its last), wait for the last (at most BURST_MAX_S; if it
+# never comes, until the changes stop for BURST_QUIET_S): one round of worker processes for the
+# whole burst, not one per file (each round pays their start and a segment flush).
 BURST_QUIET_S = 1.0
 BURST_MAX_S = 20.0
 IDLE_MERGE_S = 2.0  # after this long without changes: merge the small segments
@@ -62,6 +62,7 @@ class IndexSync:
         self._busy = True  # until the thread's first catch-up is done
         self._stopping = False
         self._last_change = time.monotonic()
+        self._more_coming = False  # the last change said another of its operation follows
         self._merged_since_change = True
         self._last_poll = 0.0
         self._target = library.generation  # the newest change heard (for ``trouble``)
@@ -109,6 +110,7 @@ class IndexSync:
             self._heard_generations.add(change.generation)
             self._target = max(self._target, change.generation)
             self._last_change = time.monotonic()
+            self._more_coming = change.more
             self._merged_since_change = False
             self._cond.notify_all()
 
@@ -134,11 +136,18 @@ class IndexSync:
         return True
 
     def _await_burst_end(self) -> None:
-        """Many papers waiting and more coming: wait for the rest (holding ``self._cond``)."""
+        """Many papers waiting and more coming: wait for the rest (holding ``self._cond``).
+
+        An import says which of its files is the last (``Change.more``): after that one, no
+        wait. Without that word (the import stopped, its last file refused), the burst ends
+        when changes stop for BURST_QUIET_S.
+        """
         from readinglist.search.build import PARALLEL_MIN_PAPERS
 
         deadline = time.monotonic() + BURST_MAX_S
         while len(self._pending) >= PARALLEL_MIN_PAPERS and not self._stopping:
+            if not self._more_coming:
+                return
             now = time.monotonic()
             quiet = now - self._last_change
             if quiet >= BURST_QUIET_S or now >= deadline:

@@ -282,3 +282,32 @@ def test_updates_told_by_the_app_report_how_far_they_got(tmp_path: Path, monkeyp
         assert index.status().version == f"{name}/{int(generation) + 1}"
         assert not index.status().busy  # said only while working
         assert index.is_fresh(library)
+
+
+def test_a_burst_ends_when_the_import_says_its_last_file_is_in(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A big import from the window was written a quiet second after its last file."""
+    from readinglist.library import Change
+    from readinglist.search import sync as sync_module
+    from readinglist.search.build import PARALLEL_MIN_PAPERS
+    from readinglist.search.sync import IndexSync
+
+    home = tmp_path / "home"
+    make_library(home, 10)
+    many = frozenset(f"p{n}" for n in range(PARALLEL_MIN_PAPERS))
+    with Library.open(home) as library, SearchIndex.open(home) as index:
+        sync = IndexSync(index, library, listen=False)  # not started: only its waiting
+        # Files to come: the wait lasts until the changes stop for BURST_QUIET_S.
+        monkeypatch.setattr(sync_module, "BURST_QUIET_S", 0.3)
+        sync.heard(Change("import", many, library.generation + 1, more=True))
+        with sync._cond:
+            sync._await_burst_end()
+            assert time.monotonic() - sync._last_change >= 0.3
+        # The last file is in: no wait at all, however long the quiet time.
+        monkeypatch.setattr(sync_module, "BURST_QUIET_S", 60.0)
+        sync.heard(Change("import", many, library.generation + 2, more=False))
+        with sync._cond:
+            started = time.monotonic()
+            sync._await_burst_end()
+            assert time.monotonic() - started < 30

@@ -308,6 +308,30 @@ def test_missing_file_is_refused_with_its_name(library: Library, tmp_path: Path)
     assert str(report).startswith("gone.txt: refused: cannot read")
 
 
+def test_a_many_file_import_tells_which_file_is_its_last(
+    library: Library, tmp_path: Path
+) -> None:
+    """The search index waits for the rest of an import (``Change.more``), not longer."""
+    heard: list = []
+    library.subscribe(heard.append)
+    files = [write_digest(tmp_path / f"{n}.txt", range(n * 10, n * 10 + 10)) for n in range(3)]
+    list(library.import_files(files))
+    assert [(c.kind, len(c.paper_ids), c.more) for c in heard] == [
+        ("import", 10, True), ("import", 10, True), ("import", 10, False)
+    ]
+    # A last file refused commits nothing: the one before it said more were coming, and the
+    # index waits for the changes to stop instead.
+    heard.clear()
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a digest at all\n")
+    files = [write_digest(tmp_path / f"{n}.txt", range(n * 10, n * 10 + 10)) for n in (3, 4)]
+    list(library.import_files([*files, bad]))
+    assert [c.more for c in heard] == [True, True]
+    heard.clear()
+    library.set_starred(library.list_ids()[:1], True)
+    assert [c.more for c in heard] == [False]
+
+
 def test_progress_is_frequent_and_ends_complete(library: Library, tmp_path: Path) -> None:
     files = [
         write_digest(tmp_path / "a.txt", range(0, 450)),
