@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +55,27 @@ MAX_NOTE_CHARS = 8_000_000  # a few MB of text; beyond that it is a file, not a 
 _CHUNK = 500  # ids per query when reading many papers
 
 
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (already so after a library's first open: then a no-op).
+
+    Switching needs the file to itself for a moment. When two instances open a library that
+    is not in WAL yet (a new one, or one from an old version) at the same moment, SQLite
+    answers the one that lost the race "database is locked" at once, without the busy wait
+    other locks get: it tries again, as other locks would wait, for up to BUSY_TIMEOUT_S.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
 class Library:
     """One open library: ``library.db`` inside ``home``.
 
@@ -86,7 +108,7 @@ class Library:
             raise LibraryError(f"cannot open the library at {path}: {error}") from error
         try:
             # WAL: readers never block the writer (the GUI reads while its worker imports).
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             # In WAL mode, NORMAL still makes every commit atomic and durable against an app
             # crash or kill -9 (the WAL is in the OS's hands); only a power loss may drop the
             # last commits, never corrupt the file. FULL would fsync on every commit.
