@@ -511,6 +511,33 @@ def test_catch_up_in_one_commit_with_removed_papers(
     assert index.is_fresh(library)
 
 
+def test_idle_merge_writes_nothing_when_nothing_merges(
+    library: Library, index: SearchIndex
+) -> None:
+    """An idle merge that merged nothing still wrote a new version: open windows listed again."""
+    from readinglist.search.engine import store
+
+    def segments() -> int:
+        return store.segment_count(index._current())
+
+    ids = library.list_ids(limit=5)
+    for n, pid in enumerate(ids[:2]):
+        library.set_note(pid, f"okapi number {n}")
+        list(index.ensure_fresh(library))  # each edit: a segment of its own
+    assert segments() == 3
+    before = index.status().version
+    assert index.merge_small_segments() is False  # Whoosh merges from five segments up
+    assert index.status().version == before and segments() == 3
+    for n, pid in enumerate(ids[2:]):
+        library.set_note(pid, f"okapi number {n + 2}")
+        list(index.ensure_fresh(library))
+    assert segments() == 6
+    assert index.merge_small_segments() is True  # the five small ones become one
+    assert index.status().version != before and segments() == 2
+    assert sorted(index.search("okapi", library=library, limit=None).ids) == sorted(ids)
+    assert index.is_fresh(library)
+
+
 def _whoosh_ranking(index: SearchIndex, text: str) -> tuple[list[str], list[float], int]:
     """Whoosh's own answer: every match scored by its collector (no skipping), and the count."""
     from whoosh import collectors

@@ -17,6 +17,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.util import fib
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
@@ -156,8 +157,12 @@ def _delete_papers(storage: Any, schema: Any, segments: Sequence[Any], ids: set[
 
 
 def merge_small_segments(folder: Path, ix: Any) -> bool:
-    """Merge the small segments left by updates; True if there was anything to merge."""
-    if segment_count(ix) <= 2:
+    """Merge the small segments left by updates; True if there was anything to merge.
+
+    Nothing is written when Whoosh's policy would merge nothing: a commit would still write a
+    new table of contents, and a new version of the index makes every open window list again.
+    """
+    if not _merge_small_would_merge(ix._segments() if hasattr(ix, "_segments") else []):
         return False
     writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
     try:
@@ -167,6 +172,21 @@ def merge_small_segments(folder: Path, ix: Any) -> bool:
         raise
     repair.write_manifest(folder, ix)
     return True
+
+
+def _merge_small_would_merge(segments: Sequence[Any]) -> bool:
+    """Whether ``whoosh.writing.MERGE_SMALL`` (a commit's default policy) merges any of these.
+
+    Its rule: with the segments from smallest to largest, the first ``i`` above 3 at which the
+    documents so far number fewer than ``fib(i + 5)`` is the merge point; no merge point, no
+    merge.
+    """
+    total = 0
+    for i, count in enumerate(sorted(s.doc_count_all() for s in segments)):
+        total += max(count, 0)
+        if i > 3 and total < fib(i + 5):
+            return True
+    return False
 
 
 def _cancel(folder: Path, ix: Any, writer: Any) -> None:
