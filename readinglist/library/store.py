@@ -55,7 +55,6 @@ MAX_NOTE_CHARS = 8_000_000  # a few MB of text; beyond that it is a file, not a 
 _CHUNK = 500  # ids per query when reading many papers
 
 
-
 def _use_wal(conn: sqlite3.Connection) -> None:
     """Put the database in WAL mode (already so after a library's first open: then a no-op).
 
@@ -75,6 +74,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
+
 
 class Library:
     """One open library: ``library.db`` inside ``home``.

@@ -33,14 +33,14 @@ VALUES_CACHED = 10_000  # per field (BulkSegmentWriter._index)
 # uses protocol 2, which has no opcode for bytes: each encoded value (a posting's positions)
 # becomes a call of ``_codecs.encode`` on a latin-1 string, ~30 bytes more per posting. Whoosh
 # reads a block with ``pickle.loads``, which takes any protocol, so the block is the same to it;
-# with protocol 4 the positions field's pickles are a third of the size, the segment is a third
+# with protocol 4 the positions field's pickles are a third smaller, the segment a third
 # smaller, and pickling, compressing and unpickling a block all take less time
 # (docs/benchmarks.md). The block's summary stays at protocol 2, as Whoosh writes it.
 BLOCK_PROTOCOL = 4
 # Postings per block. Whoosh's writer puts 128; its reader takes any number (a block's summary
-# says how many). With 256 a 100k-paper index is 9 % smaller, building it takes ~4 % less CPU
-# (fewer blocks to pickle and compress) and cold queries are no slower: p95 86 ms, 95-106 with
-# 128 (docs/benchmarks.md).
+# says how many). With 256 a 100k-paper index is 9 % smaller and cold queries are no slower
+# (p95 86 ms, 95-106 with 128); building takes about the same CPU (3 % less for 5,000 papers,
+# 77-78 CPU-s either way at 100k). docs/benchmarks.md.
 BLOCK_POSTINGS = 256
 
 
@@ -56,10 +56,11 @@ class BulkSegmentWriter(SegmentWriter):
     the arrays), and at the
     end each term's blocks and term-table row are written whole (``_write_terms``): the
     bytes on disk are the ones Whoosh writes, but for the pickle protocol of the blocks' data
-    (``BLOCK_PROTOCOL``; ``tests/core/test_search_build.py`` compares them with Whoosh's
-    writer pickling at that protocol, and searches the result with plain Whoosh). Field lengths come
-    from memory instead of being read back from the file just written. Only the options our
-    schema uses are supported: anything else is refused up front.
+    (``BLOCK_PROTOCOL``) and the postings per block (``BLOCK_POSTINGS``):
+    ``tests/core/test_search_build.py`` compares them with Whoosh's writer set to the same two,
+    and searches the result with plain Whoosh. Field lengths come from memory instead of being
+    read back from the file just written. Only the options our schema uses are supported:
+    anything else is refused up front.
     """
 
     def __init__(self, ix: Any, limitmb: int = LIMIT_MB, **kwargs: Any) -> None:
