@@ -207,14 +207,6 @@ class Sidebar(QTreeView):
         item.setToolTip("Click to fold or unfold")
         return item
 
-    def _entry(self, text: str, scope: Scope, count: int | None, tip: str = "") -> QStandardItem:
-        item = QStandardItem(text)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        item.setData(scope, SCOPE_ROLE)
-        item.setData(count, COUNT_ROLE)
-        item.setToolTip(plain_tooltip(tip or text))  # a tag named "<b>x" is text
-        return item
-
     def _item(self, node: _Node) -> QStandardItem:
         if node.kind == "heading":
             item = self._heading(node.text, node.key)
@@ -224,8 +216,10 @@ class Sidebar(QTreeView):
             item.setData(node.key, KEY_ROLE)
             item.setToolTip(node.tip)
         else:
-            assert node.scope is not None
-            item = self._entry(node.text, node.scope, node.count)
+            item = QStandardItem(node.text)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            item.setData(node.scope, SCOPE_ROLE)
+            item.setData(node.count, COUNT_ROLE)
             item.setToolTip(node.tip)
         item.setData(node, NODE_ROLE)
         for child in node.children:
