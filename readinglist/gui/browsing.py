@@ -131,8 +131,12 @@ class Browsing(QObject):
         top = max(table.rowAt(0), 0)
         shown = table.rowAt(table.viewport().height() - 1)
         span = (shown - top if shown >= 0 else table.viewport().height() // 16) + 2
-        current = table.current_id() or (self.detail.paper.id if self.detail.paper else None)
+        current = self._current_id()
         return InView(rows=(0, top), papers=(current,) if current else (), span=span)
+
+    def _current_id(self) -> str | None:
+        """The paper the user is on: the list's current row, else the one the pane shows."""
+        return self.table.current_id() or (self.detail.paper.id if self.detail.paper else None)
 
     def _current_rows(self, answer: ListingAnswer) -> dict:
         """The answer's rows, less those changed since they were read (notices seen since)."""
@@ -155,7 +159,7 @@ class Browsing(QObject):
             return
         listing = answer.listing
         table = self.table
-        current = table.current_id() or (self.detail.paper.id if self.detail.paper else None)
+        current = self._current_id()
         row = table.currentIndex().row()
         previous, self.listing = self.listing, listing
         self.terms = listing.terms
