@@ -108,17 +108,21 @@ class WordCounts(Mapping[str, int]):
         self._words = words
         self._counts = counts
 
-    def __getitem__(self, word: str) -> int:
+    def _at(self, word: object) -> int:
+        """Where ``word`` is among the words, or -1."""
+        if not isinstance(word, str):
+            return -1
         at = bisect_left(self._words, word)
-        if at == len(self._words) or self._words[at] != word:
+        return at if at < len(self._words) and self._words[at] == word else -1
+
+    def __getitem__(self, word: str) -> int:
+        at = self._at(word)
+        if at < 0:
             raise KeyError(word)
         return self._counts[at]
 
     def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        at = bisect_left(self._words, word)
-        return at < len(self._words) and self._words[at] == word
+        return self._at(word) >= 0
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._words)
