@@ -71,7 +71,11 @@ def paper_count(ix: Any) -> int:
 
 
 def segment_count(ix: Any) -> int:
-    return len(ix._segments()) if hasattr(ix, "_segments") else 0
+    return len(_segments(ix))
+
+
+def _segments(ix: Any) -> list[Any]:
+    return ix._segments() if hasattr(ix, "_segments") else []
 
 
 def write_toc(folder: Path, ix: Any, schema: Any, segments: Sequence[Any], name: str) -> None:
@@ -162,7 +166,7 @@ def merge_small_segments(folder: Path, ix: Any) -> bool:
     Nothing is written when Whoosh's policy would merge nothing: a commit would still write a
     new table of contents, and a new version of the index makes every open window list again.
     """
-    if not _merge_small_would_merge(ix._segments() if hasattr(ix, "_segments") else []):
+    if not _merge_small_would_merge(_segments(ix)):
         return False
     writer = SegmentWriter(ix, timeout=WRITE_TIMEOUT_S, delay=0.05)
     try:
