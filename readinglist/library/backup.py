@@ -30,7 +30,7 @@ from readinglist import paths
 from readinglist.formatting import human_size
 from readinglist.library import migrations
 from readinglist.library.errors import BackupError, LibraryError, NewerDatabase
-from readinglist.library.store import BUSY_TIMEOUT_S, Library
+from readinglist.library.store import BUSY_TIMEOUT_S, Library, is_busy
 from readinglist.library.verify import checked_copy, read_only, remove_database
 
 log = logging.getLogger(__name__)
@@ -384,7 +384,7 @@ def _open_or_set_aside(home: Path) -> tuple[Library, Path | None]:
         cause = error.__cause__
         if not isinstance(cause, sqlite3.DatabaseError) and "not a Reading List" not in str(error):
             raise  # a folder we cannot write, not a damaged file
-        if isinstance(cause, sqlite3.OperationalError) and _is_busy(cause):
+        if isinstance(cause, sqlite3.OperationalError) and is_busy(cause):
             raise BackupError(_busy_message(paths.database_path(home))) from error
     aside = _set_aside(home)
     return Library.open(home), aside
@@ -409,11 +409,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def _is_busy(error: sqlite3.Error) -> bool:
-    text = str(error)
-    return "locked" in text or "busy" in text
 
 
 def _busy_message(path: Path) -> str:

@@ -70,7 +70,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+            if not is_busy(error) or time.monotonic() + pause > deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
@@ -1109,9 +1109,15 @@ def _read_only_folder(home: Path, path: Path) -> bool:
     return path.exists() and not (os.access(home, os.W_OK) and os.access(path, os.W_OK))
 
 
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds the database."""
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
 def _environment_error(path: Path, error: sqlite3.OperationalError) -> LibraryError:
     text = str(error)
-    if "locked" in text or "busy" in text:
+    if is_busy(error):
         return LibraryError(
             f"{path} is busy: another Reading List window or command is writing to it; "
             "try again when it has finished"
